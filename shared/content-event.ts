@@ -1,0 +1,90 @@
+/**
+ * From a projected document to one Heap event: name, identity, timestamp,
+ * properties and a deterministic idempotency key. Shared by the function and
+ * the backfill; bad input is rejected with a reason, never thrown.
+ */
+import {MAX_EVENT_NAME, MAX_IDENTITY} from './heap-rules.ts';
+import {cut, isUnpublishedId, normaliseProperties, publishedId, type HeapProperties} from './normalize.ts';
+import {EVENTS, PROPERTIES, type Operation} from './tracking-plan.ts';
+
+/** One event in Heap's (bulk) Track body. */
+export interface HeapEvent {
+  identity: string;
+  event: string;
+  timestamp: string;
+  properties: HeapProperties;
+  idempotency_key: string;
+}
+
+export interface ContentEventInput {
+  operation: Operation;
+  /** The projected document (plan property names plus `_id`, `_type`, `_rev`, `_updatedAt`, `_createdAt`). */
+  doc: unknown;
+  /** On an update: the same projection before the change. */
+  previous?: unknown;
+  /** `<projectId>.<dataset>` (the function's `context.eventResourceId`). */
+  resourceId: string;
+  identity: string;
+  /** When the event is handled: the timestamp of a delete. */
+  now: Date;
+  /** Overrides the timestamp (the backfill uses when the document was first published). */
+  timestamp?: string;
+  /** Extra server-only properties, e.g. `{source: 'backfill'}`. */
+  extra?: HeapProperties;
+}
+
+export type ContentEventResult =
+  | {ok: true; event: HeapEvent; warnings: string[]}
+  | {ok: false; reason: string};
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deterministic: the same change always gets the same key, so Heap stores it once. */
+export function idempotencyKey(resourceId: string, id: string, revision: string, operation: Operation): string {
+  return `sanity:${resourceId}:${publishedId(id)}:${revision}:${operation}`;
+}
+
+/** The tracked properties whose normalised values differ between two projections. */
+export function changedProperties(before: HeapProperties, after: HeapProperties): string[] {
+  return PROPERTIES.filter((p) => !p.serverOnly && before[p.name] !== after[p.name]).map((p) => p.name);
+}
+
+function validTimestamp(v: unknown): string | undefined {
+  return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : undefined;
+}
+
+export function buildContentEvent(input: ContentEventInput): ContentEventResult {
+  const {operation, doc, resourceId, now} = input;
+  if (!isRecord(doc)) return {ok: false, reason: `document is ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}, expected an object`};
+  const id = doc._id;
+  if (typeof id !== 'string' || id.trim() === '') return {ok: false, reason: '_id missing or not a string'};
+  if (isUnpublishedId(id)) return {ok: false, reason: `${cut(id, 120)} is a draft or release version, not a published document`};
+  if (typeof doc._type !== 'string' || doc._type === '') return {ok: false, reason: '_type missing or not a string'};
+  const identity = input.identity;
+  if (identity === '' || identity.length > MAX_IDENTITY) return {ok: false, reason: `identity must be 1 to ${MAX_IDENTITY} characters`};
+
+  const {properties, warnings} = normaliseProperties(doc);
+  if (typeof properties.content_id !== 'string') return {ok: false, reason: '_id is not usable as content_id'};
+  const dataset = resourceId.split('.').slice(1).join('.');
+  if (dataset) properties.dataset = dataset;
+  if (operation === 'update') {
+    if (isRecord(input.previous)) {
+      const changed = changedProperties(normaliseProperties(input.previous).properties, properties);
+      if (changed.length > 0) properties.changed_properties = changed.join('||');
+    } else {
+      warnings.push('changed_properties: no previous version in the event; omitted');
+    }
+  }
+  Object.assign(properties, input.extra);
+
+  const timestamp =
+    input.timestamp ?? (operation === 'delete' ? now.toISOString() : (validTimestamp(doc._updatedAt) ?? now.toISOString()));
+  if (typeof doc._rev !== 'string' || doc._rev === '') return {ok: false, reason: '_rev missing or not a string (needed for the idempotency key)'};
+  const event = cut(EVENTS[operation], MAX_EVENT_NAME);
+  return {
+    ok: true,
+    warnings,
+    event: {identity, event, timestamp, properties, idempotency_key: idempotencyKey(resourceId, id, doc._rev, operation)},
+  };
+}
