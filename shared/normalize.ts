@@ -34,6 +34,13 @@ function wellFormed(s: string): string {
   return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
+/** A list item that cannot merge with the `||` separator: runs of `|` become one, none at either end. */
+function listItem(s: string): string {
+  return wellFormed(s)
+    .replace(/\|{2,}/g, '|')
+    .replace(/^\||\|$/g, '');
+}
+
 /** Cut `s` to at most `max` UTF-16 units without splitting a surrogate pair. */
 export function cut(s: string, max: number): string {
   const clean = wellFormed(s);
@@ -57,6 +64,25 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/** Join list items with `||`, keeping whole items only: a cut never lands inside an item (unless the first alone is too long). */
+function joinWithin(name: string, parts: string[], max: number, warnings: string[]): string {
+  let joined = '';
+  let kept = 0;
+  for (const part of parts) {
+    const next = kept === 0 ? part : joined + LIST_SEPARATOR + part;
+    if (next.length > max) break;
+    joined = next;
+    kept += 1;
+  }
+  if (kept === 0) {
+    joined = cut(parts[0] ?? '', max);
+    kept = 1;
+    warnings.push(`${name}: first item cut to ${joined.length} characters`);
+  }
+  if (kept < parts.length) warnings.push(`${name}: kept ${kept} of ${parts.length} items (limit ${max} characters)`);
+  return joined;
+}
+
 /** Shape one value by its kind; `undefined` means dropped (with a warning unless it was null/absent). */
 export function normaliseValue(spec: PropertySpec, value: unknown, warnings: string[]): HeapValue | undefined {
   if (value === null || value === undefined) return undefined;
@@ -76,8 +102,9 @@ export function normaliseValue(spec: PropertySpec, value: unknown, warnings: str
       const items = Array.isArray(value) ? value : [value];
       const strings = items.filter((v): v is string | number => (typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isFinite(v)));
       if (strings.length < items.filter((v) => v !== null).length) warnings.push(`${name}: non-text list items dropped`);
-      if (strings.length === 0) return undefined;
-      return text(strings.map((v) => wellFormed(String(v)).replaceAll(LIST_SEPARATOR, '|')).join(LIST_SEPARATOR));
+      const parts = strings.map((v) => listItem(String(v))).filter((v) => v !== '');
+      if (parts.length === 0) return undefined;
+      return joinWithin(name, parts, max, warnings);
     }
     case 'id':
       if (typeof value !== 'string') break;
@@ -94,7 +121,7 @@ export function normaliseValue(spec: PropertySpec, value: unknown, warnings: str
       if (typeof value !== 'string') break;
       return text(value);
   }
-  warnings.push(`${name}: expected ${kind === 'string' ? 'a string' : `a ${kind}`}, got ${describe(value)}; dropped`);
+  warnings.push(`${name}: expected ${kind === 'id' ? 'an id' : `a ${kind}`}, got ${describe(value)}; dropped`);
   return undefined;
 }
 
