@@ -21,6 +21,8 @@ export const MAX_BROWSER_KEY_LENGTH = 512;
 export const LIST_SEPARATOR = '||';
 /** Bulk Track: at most this many events per request. */
 export const MAX_BULK_EVENTS = 1000;
+/** Bulk add_user_properties: at most this many `users` per request. */
+export const MAX_BULK_USERS = 1000;
 /** `user_id` is the string form of an integer in 0 … 2^53-1. */
 export const MAX_USER_ID = Number.MAX_SAFE_INTEGER;
 

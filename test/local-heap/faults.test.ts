@@ -1,0 +1,142 @@
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
+import {APP_ID, IDENTITY, post, single, track} from './http.ts';
+
+let heap: LocalHeap;
+beforeAll(async () => {
+  heap = await startLocalHeap({port: 0, rateLimits: false});
+});
+afterEach(() => heap.reset());
+afterAll(() => heap.close());
+
+describe('fault injection from code', () => {
+  it('answers with a status and Retry-After, once by default, storing nothing', async () => {
+    heap.injectFault({status: 503, retryAfter: 7});
+    const res = await track(heap.url, single());
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('7');
+    expect(res.text).toBe('Local Heap injected fault: HTTP 503');
+    expect(heap.events()).toEqual([]);
+    expect((await track(heap.url, single())).status).toBe(200);
+    expect(heap.stats()).toMatchObject({requests: 2, faulted: 1, stored: 1, rejected: 0});
+  });
+
+  it('answers with a status and no Retry-After, for `count` requests, with a custom body', async () => {
+    heap.injectFault({status: 500, count: 2, body: 'boom'});
+    for (let i = 0; i < 2; i++) {
+      const res = await track(heap.url, single());
+      expect(res.status).toBe(500);
+      expect(res.headers.get('retry-after')).toBeNull();
+      expect(res.text).toBe('boom');
+    }
+    expect((await track(heap.url, single())).status).toBe(200);
+  });
+
+  it('applies a fault with `path` only to that path', async () => {
+    heap.injectFault({status: 429, retryAfter: 'Wed, 21 Oct 2015 07:28:00 GMT', path: '/api/add_user_properties'});
+    expect((await track(heap.url, single())).status).toBe(200);
+    const res = await post(heap.url, '/api/add_user_properties', {
+      app_id: APP_ID,
+      identity: IDENTITY,
+      properties: {a: 1},
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('Wed, 21 Oct 2015 07:28:00 GMT');
+  });
+
+  it('delays a request, then answers it normally', async () => {
+    heap.injectFault({delayMs: 300});
+    const t0 = performance.now();
+    const res = await track(heap.url, single());
+    const elapsed = performance.now() - t0;
+    expect(res.status).toBe(200);
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(heap.events()).toHaveLength(1);
+    expect(heap.stats().faulted).toBe(1);
+  });
+
+  it('resets the connection: the client sees a connection error, nothing is stored', async () => {
+    heap.injectFault({reset: true});
+    const error = await track(heap.url, single()).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(TypeError); // fetch failed
+    expect(String((error as Error & {cause?: {code?: string}}).cause?.code ?? (error as Error).cause)).toMatch(
+      /ECONNRESET|UND_ERR_SOCKET|other side closed/,
+    );
+    expect(heap.events()).toEqual([]);
+    expect((await track(heap.url, single())).status).toBe(200);
+  });
+
+  it('never faults the local control paths', async () => {
+    heap.injectFault({status: 500});
+    expect((await fetch(`${heap.url}/api/local/events`)).status).toBe(200);
+    expect(heap.faults()).toEqual([{status: 500, remaining: 1}]);
+  });
+
+  it('refuses an invalid fault', () => {
+    expect(() => heap.injectFault({})).toThrow('fault: give status, delayMs, reset or hang');
+    expect(() => heap.injectFault({status: 99})).toThrow('fault.status: must be an integer 200-599');
+    expect(() => heap.injectFault({reset: true, hang: true})).toThrow('only one of');
+    expect(() => heap.injectFault({retryAfter: 3, delayMs: 1})).toThrow('fault.retryAfter: needs a status');
+  });
+});
+
+describe('hang', () => {
+  it('never answers: the client times out, and close() still resolves', async () => {
+    const own = await startLocalHeap({port: 0});
+    own.injectFault({hang: true});
+    const error = await track(own.url, single(), {signal: AbortSignal.timeout(300)}).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect((error as Error).name).toBe('TimeoutError');
+    expect(own.events()).toEqual([]);
+    // Hang a second request and leave it open: close() must destroy its socket.
+    own.injectFault({hang: true});
+    const pending = track(own.url, single()).catch((err: unknown) => err);
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = performance.now();
+    await own.close();
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(await pending).toBeInstanceOf(Error);
+  });
+
+  it('close() also ends a pending delay', async () => {
+    const own = await startLocalHeap({port: 0});
+    own.injectFault({delayMs: 60_000});
+    const pending = track(own.url, single()).catch((err: unknown) => err);
+    await new Promise((r) => setTimeout(r, 100));
+    await own.close();
+    expect(await pending).toBeInstanceOf(Error);
+    expect(own.events()).toEqual([]);
+  });
+});
+
+describe('fault injection over HTTP', () => {
+  it('POST /api/local/faults queues one fault or an array; DELETE clears', async () => {
+    const one = await post(heap.url, '/api/local/faults', {status: 502});
+    expect(one.status).toBe(200);
+    const many = await post(heap.url, '/api/local/faults', [
+      {status: 503, retryAfter: 1},
+      {reset: true, path: '/api/track'},
+    ]);
+    expect(JSON.parse(many.text)).toMatchObject({queued: 2});
+    expect(heap.faults()).toHaveLength(3);
+    expect((await track(heap.url, single())).status).toBe(502);
+    const second = await track(heap.url, single());
+    expect([second.status, second.headers.get('retry-after')]).toEqual([503, '1']);
+    const cleared = await fetch(`${heap.url}/api/local/faults`, {method: 'DELETE'});
+    expect(cleared.status).toBe(200);
+    expect(heap.faults()).toEqual([]);
+    expect((await track(heap.url, single())).status).toBe(200);
+  });
+
+  it('answers an invalid fault with 400 naming the field, queueing none of the array', async () => {
+    const res = await post(heap.url, '/api/local/faults', [{status: 503}, {status: 503, delayMs: -1}]);
+    expect(res.status).toBe(400);
+    expect(res.text).toBe('[1].delayMs: must be a number ≥ 0');
+    expect(heap.faults()).toEqual([]);
+  });
+});
