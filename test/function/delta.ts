@@ -1,0 +1,42 @@
+/**
+ * What the function receives as event.data, computed the way Sanity does it:
+ * the blueprint's filter and projection, evaluated by groq-js in delta mode over
+ * the changed document (plus referenced documents, so dereferences resolve),
+ * with before()/after() set. The same evaluation the local CLI performs.
+ */
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {evaluate, parse} from 'groq-js';
+import blueprint from '../../sanity.blueprint.ts';
+import {REPO_ROOT} from '../support/sanity-cli.ts';
+
+export type Doc = Record<string, unknown>;
+
+export function fixture(name: string): Doc {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures', name), 'utf8')) as Doc;
+}
+
+/** The referenced documents the article fixtures point at (author, topics). */
+export function referencedFixtures(): Doc[] {
+  return ['author.json', 'topic-analytics.json', 'topic-content-ops.json'].map(fixture);
+}
+
+function functionEvent(): {filter: string; projection: string} {
+  const resource = blueprint().resources?.[0] as {event?: {filter?: string; projection?: string}} | undefined;
+  const {filter, projection} = resource?.event ?? {};
+  if (!filter || !projection) throw new Error('the blueprint has no filter/projection');
+  return {filter, projection};
+}
+
+/** event.data for a change from `before` to `after` (null = absent), or undefined when the filter drops it. */
+export async function projectChange(
+  before: Doc | null,
+  after: Doc | null,
+  references: Doc[] = referencedFixtures(),
+): Promise<Doc | undefined> {
+  const {filter, projection} = functionEvent();
+  const tree = parse(`*[${filter}]${projection}`, {mode: 'delta'});
+  // After a delete the changed document itself is empty (`@` is {}), as on Sanity and in the CLI.
+  const result = await (await evaluate(tree, {dataset: [after ?? {}, ...references], before, after})).get();
+  return (result as Doc[])[0];
+}
