@@ -470,7 +470,11 @@ describe('against a real HTTP server on 127.0.0.1', () => {
     });
     expect(result).toMatchObject({ok: false, outcome: 'deadline'});
     expect(!result.ok && result.attempts).toBeGreaterThanOrEqual(2);
-    expect(bodies.length).toBe(!result.ok ? result.attempts : -1);
+    // Each attempt reached the server, except perhaps the last, which the deadline may abort
+    // before its body arrives on a loaded machine.
+    const attempts = !result.ok ? result.attempts : -1;
+    expect(bodies.length).toBeLessThanOrEqual(attempts);
+    expect(bodies.length).toBeGreaterThanOrEqual(attempts - 1);
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 });
