@@ -9,28 +9,18 @@
  */
 import {appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {dirname} from 'node:path';
+import type {ValidatedEvent, ValidatedUser} from './validate.ts';
 
-export interface StoredEvent {
+/** An accepted event: what the validator produced, plus the request it came in. */
+export interface StoredEvent extends ValidatedEvent {
   request_id: string;
   received_at: string;
-  app_id: string;
-  event: string;
-  identity?: string;
-  user_id?: string;
-  timestamp?: string;
-  session_id?: string;
-  idempotency_key?: string;
-  properties: Record<string, string | number>;
-  warnings: string[];
 }
 
-export interface StoredUserProperties {
+/** A user-properties update as received (same fields as validated, plus where it came from). */
+export interface StoredUserProperties extends ValidatedUser {
   request_id: string;
   received_at: string;
-  app_id: string;
-  identity: string;
-  properties: Record<string, string | number>;
-  warnings: string[];
 }
 
 export interface Rejection {
