@@ -50,8 +50,17 @@ export function changedProperties(before: HeapProperties, after: HeapProperties)
   return PROPERTIES.filter((p) => !p.serverOnly && before[p.name] !== after[p.name]).map((p) => p.name);
 }
 
+/** An ISO 8601 date-time with a zone, as Heap takes it (Date.parse alone also accepts "1", RFC 1123 dates, years past 9999). */
+const ISO_DATE_TIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)$/;
+
 function validTimestamp(v: unknown): string | undefined {
-  return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : undefined;
+  // The day must exist in its month (Date.parse rolls 2025-02-31 over to March 3rd).
+  return typeof v === 'string' &&
+    ISO_DATE_TIME.test(v) &&
+    new Date(Date.UTC(+v.slice(0, 4), +v.slice(5, 7) - 1, +v.slice(8, 10))).getUTCDate() === +v.slice(8, 10)
+    ? v
+    : undefined;
 }
 
 export function buildContentEvent(input: ContentEventInput): ContentEventResult {

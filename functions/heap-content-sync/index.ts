@@ -201,7 +201,10 @@ export function createHandler(options: HandlerOptions = {}): DocumentEventHandle
       reason: null,
     };
     if (context?.local) record.local = true;
-    const secrets: (string | undefined)[] = [context?.clientOptions?.token];
+    const secrets: (string | undefined)[] = [
+      context?.clientOptions?.token,
+      (options.env ?? process.env).HEAP_APP_ID?.trim(),
+    ];
     try {
       const config: HeapConfig = loadConfig(options.env ?? process.env);
       secrets.push(config.appId);

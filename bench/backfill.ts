@@ -1,0 +1,258 @@
+/**
+ * Benchmark 5: the backfill against Heap's pacing ceiling, on a scaled clock.
+ *
+ * Three processes: the Content Lake stand-in with the generated dataset
+ * (bench/support/lake-child.ts), Local Heap with Heap's real limits on windows
+ * shortened by `timeScale` (this process), and the backfill
+ * (bench/support/backfill-child.ts: parseCommand + runBackfill, as
+ * `npm run backfill`, with `--time-scale`). Heap's ceiling for one identity is
+ * 1000 bulk events per minute, i.e. 1000 / timeScale per minute of wall time;
+ * the figure is events stored per minute of the run divided by that ceiling.
+ * Peak memory is the backfill process's peak RSS.
+ *
+ * Baseline: a one-off script (bench/support/baseline-backfill-child.ts) that
+ * fetches every document in one query and posts one single-shape event per
+ * document, bounded to `baselineDocuments` posts.
+ */
+import {type ChildProcess, execFile, spawn} from 'node:child_process';
+import {mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {createInterface} from 'node:readline';
+import {promisify} from 'node:util';
+import {type LocalHeap, startLocalHeap} from '../local-heap/server.ts';
+import {RATE_LIMITS} from '../shared/heap-rules.ts';
+import {REPO_ROOT} from './build.ts';
+import type {BenchConfig} from './config.ts';
+import {APP_ID, DATASET, PROJECT_ID} from './fixtures.ts';
+import {median, type ResultRow, ratio, summarise} from './stats.ts';
+
+const run = promisify(execFile);
+const SUPPORT = join(REPO_ROOT, 'bench', 'support');
+
+interface LakeProcess {
+  url: string;
+  published: number;
+  child: ChildProcess;
+}
+
+async function startLakeProcess(documents: number, seed: number): Promise<LakeProcess> {
+  const child = spawn(process.execPath, [join(SUPPORT, 'lake-child.ts'), String(documents), String(seed)], {
+    cwd: REPO_ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({input: child.stdout!});
+    rl.once('line', (l) => {
+      rl.close();
+      resolve(l);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`the Content Lake stand-in exited with ${code} before it was ready`)),
+    );
+  });
+  const info = JSON.parse(line) as {url: string; published: number};
+  return {url: info.url, published: info.published, child};
+}
+
+async function stopLakeProcess(lake: LakeProcess): Promise<void> {
+  if (lake.child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => lake.child.once('exit', () => resolve()));
+  lake.child.stdin?.end();
+  const timer = setTimeout(() => lake.child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (!/^(NODE_OPTIONS|NODE_ENV|VITEST.*|HEAP_.*|SANITY_.*)$/.test(k)) env[k] = v;
+  return {...env, ...extra};
+}
+
+interface RunFigures {
+  stored: number;
+  lost: number;
+  duplicates: number;
+  elapsedMs: number;
+  perMinute: number;
+  ratio: number;
+  peakRssMiB: number;
+  throttled: number;
+  converted: number;
+}
+
+function figures(
+  heap: LocalHeap,
+  expected: number,
+  elapsedMs: number,
+  ceilingPerMinute: number,
+  peakRssKb: number,
+): RunFigures {
+  const events = heap.events();
+  const ids = new Set(events.map((e) => String(e.properties.content_id)));
+  const perMinute = ids.size / (elapsedMs / 60_000);
+  return {
+    stored: ids.size,
+    lost: expected - ids.size,
+    duplicates: events.length - ids.size + heap.duplicates().length,
+    elapsedMs,
+    perMinute,
+    ratio: perMinute / ceilingPerMinute,
+    peakRssMiB: peakRssKb / 1024,
+    throttled: heap.stats().rateLimited,
+    converted: events.filter((e) => e.warnings.length > 0).length,
+  };
+}
+
+export async function backfillBenchmark(cfg: BenchConfig, log: (line: string) => void): Promise<ResultRow[]> {
+  const {documents, runs, timeScale, pageSize, batchSize, baselineDocuments} = cfg.backfill;
+  const ceilingPerMinute = RATE_LIMITS.bulkPerIdentity.events / timeScale;
+  const lake = await startLakeProcess(documents, cfg.seed + 3);
+  log(
+    `backfill: Content Lake stand-in with ${documents.toLocaleString('en-US')} published documents (${lake.published.toLocaleString('en-US')} of the tracked types) at ${lake.url}`,
+  );
+  const ours: RunFigures[] = [];
+  const base: RunFigures[] = [];
+  const baseDetail: {fetched: number; posted: number; statuses: Record<string, number>}[] = [];
+  const tmp = await mkdtemp(join(tmpdir(), 'sanity-heap-bench-'));
+  try {
+    for (let r = 0; r < runs; r++) {
+      {
+        const heap = await startLocalHeap({port: 0, rateLimits: {timeScale}});
+        try {
+          const dir = join(tmp, `run${r}`);
+          const args = [
+            join(SUPPORT, 'backfill-child.ts'),
+            '--time-scale',
+            String(timeScale),
+            '--batch-size',
+            String(batchSize),
+            '--checkpoint',
+            join(dir, 'checkpoint.json'),
+            '--failures',
+            join(dir, 'failures.jsonl'),
+          ];
+          const env = childEnv({
+            SANITY_PROJECT_ID: PROJECT_ID,
+            SANITY_DATASET: DATASET,
+            SANITY_API_HOST: lake.url,
+            HEAP_APP_ID: APP_ID,
+            HEAP_API_URL: heap.url,
+            BENCH_PAGE_SIZE: String(pageSize),
+          });
+          const {stdout} = await run(process.execPath, args, {
+            env,
+            cwd: REPO_ROOT,
+            timeout: 30 * 60_000,
+            maxBuffer: 16 * 1024 * 1024,
+          });
+          const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+            result: {outcome: string; sent: number; failed: number};
+            elapsedMs: number;
+            peakRssKb: number;
+            logCounts: Record<string, number>;
+          };
+          if (out.result.outcome !== 'done')
+            throw new Error(`backfill run ${r + 1}: outcome ${out.result.outcome} (${JSON.stringify(out.result)})`);
+          ours.push(figures(heap, lake.published, out.elapsedMs, ceilingPerMinute, out.peakRssKb));
+        } finally {
+          await heap.close();
+        }
+      }
+      {
+        const heap = await startLocalHeap({port: 0, rateLimits: {timeScale}});
+        try {
+          const env = childEnv({
+            SANITY_PROJECT_ID: PROJECT_ID,
+            SANITY_DATASET: DATASET,
+            SANITY_API_HOST: lake.url,
+            HEAP_APP_ID: APP_ID,
+            HEAP_API_URL: heap.url,
+            BENCH_LIMIT: String(baselineDocuments),
+          });
+          const {stdout} = await run(process.execPath, [join(SUPPORT, 'baseline-backfill-child.ts')], {
+            env,
+            cwd: REPO_ROOT,
+            timeout: 30 * 60_000,
+          });
+          const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+            fetched: number;
+            posted: number;
+            statuses: Record<string, number>;
+            elapsedMs: number;
+            peakRssKb: number;
+          };
+          baseDetail.push(out);
+          base.push(figures(heap, out.posted, out.elapsedMs, ceilingPerMinute, out.peakRssKb));
+        } finally {
+          await heap.close();
+        }
+      }
+      const o = ours.at(-1)!;
+      const b = base.at(-1)!;
+      log(
+        `backfill run ${r + 1}/${runs}: ours ${o.stored.toLocaleString('en-US')} stored in ${(o.elapsedMs / 1000).toFixed(1)} s = ${o.ratio.toFixed(3)} of the ceiling, peak RSS ${o.peakRssMiB.toFixed(0)} MiB; baseline ${b.stored}/${baseDetail.at(-1)!.posted} stored = ${b.ratio.toFixed(3)} of the ceiling, peak RSS ${b.peakRssMiB.toFixed(0)} MiB`,
+      );
+    }
+  } finally {
+    await stopLakeProcess(lake);
+    await rm(tmp, {recursive: true, force: true});
+  }
+
+  const name = `5. Backfill: ${lake.published.toLocaleString('en-US')} documents, clock × ${timeScale}`;
+  const s = (list: RunFigures[], f: (x: RunFigures) => number, unit: string) => summarise(list.map(f), unit);
+  const posted = baseDetail[0]?.posted ?? 0;
+  return [
+    {
+      benchmark: name,
+      metric: `events stored per minute as a share of Heap's ceiling (${RATE_LIMITS.bulkPerIdentity.events} bulk events/min per identity = ${ceilingPerMinute.toLocaleString('en-US')}/min on the scaled clock)`,
+      ours: summarise(
+        ours.map((x) => x.ratio * 100),
+        '%',
+      ),
+      baseline: summarise(
+        base.map((x) => x.ratio * 100),
+        '%',
+      ),
+      ratio: `ours / baseline = ${ratio(median(ours.map((x) => x.ratio)), median(base.map((x) => x.ratio)))}`,
+    },
+    {
+      benchmark: name,
+      metric: 'events stored per minute of wall time',
+      ours: s(ours, (x) => x.perMinute, '/min'),
+      baseline: s(base, (x) => x.perMinute, '/min'),
+    },
+    {
+      benchmark: name,
+      metric: 'events stored / lost',
+      ours: `${median(ours.map((x) => x.stored)).toLocaleString('en-US')} stored, ${median(ours.map((x) => x.lost))} lost of ${lake.published.toLocaleString('en-US')}`,
+      baseline: `${median(base.map((x) => x.stored)).toLocaleString('en-US')} stored, ${median(base.map((x) => x.lost)).toLocaleString('en-US')} lost of ${posted.toLocaleString('en-US')} posted (bounded; ${(baseDetail[0]?.fetched ?? 0).toLocaleString('en-US')} fetched)`,
+    },
+    {
+      benchmark: name,
+      metric: 'duplicates stored',
+      ours: s(ours, (x) => x.duplicates, ''),
+      baseline: s(base, (x) => x.duplicates, ''),
+    },
+    {
+      benchmark: name,
+      metric: '429 answers from Heap',
+      ours: s(ours, (x) => x.throttled, ''),
+      baseline: s(base, (x) => x.throttled, ''),
+    },
+    {
+      benchmark: name,
+      metric: 'wall time of the run',
+      ours: s(ours, (x) => x.elapsedMs / 1000, 's'),
+      baseline: s(base, (x) => x.elapsedMs / 1000, 's'),
+    },
+    {
+      benchmark: name,
+      metric: 'peak RSS of the backfill process',
+      ours: s(ours, (x) => x.peakRssMiB, 'MiB'),
+      baseline: s(base, (x) => x.peakRssMiB, 'MiB'),
+    },
+  ];
+}

@@ -1,0 +1,168 @@
+/**
+ * Secrets: with a recognisable HEAP_APP_ID and Sanity token in the
+ * environment and in the function's context, the exported handler is driven
+ * through every outcome (delivered, skipped, Heap's 400 echoing the app id,
+ * deadline, dry run, configuration errors, hostile values that end up in
+ * warnings and reasons). Everything written to the console, stdout and stderr,
+ * and every error thrown to the platform, is captured: none may contain the
+ * app id or the token.
+ */
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest';
+import {createHandler, handler, type LogRecord} from '../../functions/heap-content-sync/index.ts';
+import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
+import {projected} from './corpus.ts';
+import {functionContext} from './harness.ts';
+
+const APP_ID = 'app-SECRET-1234567890';
+const TOKEN = 'skSECRETtoken0987654321abcdefXYZ';
+const SECRETS = [APP_ID, TOKEN];
+
+let heap: LocalHeap;
+let output: string[];
+
+beforeAll(async () => {
+  heap = await startLocalHeap({port: 0, strict: true});
+});
+afterAll(async () => {
+  await heap?.close();
+});
+beforeEach(() => {
+  heap.reset();
+  output = [];
+  vi.stubEnv('HEAP_APP_ID', APP_ID);
+  vi.stubEnv('HEAP_API_URL', heap.url);
+  vi.stubEnv('HEAP_DRY_RUN', '');
+  vi.stubEnv('HEAP_IDENTITY', '');
+  vi.stubEnv('SANITY_API_TOKEN', TOKEN);
+  vi.stubEnv('SANITY_AUTH_TOKEN', TOKEN);
+  const capture = (...args: unknown[]): void => {
+    output.push(
+      args
+        .map((a) => (typeof a === 'string' ? a : a instanceof Error ? `${a.message}\n${a.stack}` : JSON.stringify(a)))
+        .join(' '),
+    );
+  };
+  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const)
+    vi.spyOn(console, method).mockImplementation(capture);
+  const write = (chunk: unknown): boolean => {
+    output.push(String(chunk));
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(write as typeof process.stdout.write);
+  vi.spyOn(process.stderr, 'write').mockImplementation(write as typeof process.stderr.write);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+
+/** Run one invocation; returns the function's log records and what it threw (as the platform would log it). */
+async function run(data: unknown, fn = handler): Promise<{records: LogRecord[]; thrown?: string}> {
+  let thrown: string | undefined;
+  try {
+    await fn({context: functionContext(TOKEN), event: {data}} as Parameters<typeof handler>[0]);
+  } catch (error) {
+    thrown = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error);
+  }
+  const records = output.filter((l) => l.startsWith('{"fn"')).map((l) => JSON.parse(l) as LogRecord);
+  return {records, ...(thrown !== undefined ? {thrown} : {})};
+}
+
+function expectNoSecret(texts: readonly (string | undefined)[]): void {
+  const all = texts.filter((t): t is string => t !== undefined);
+  expect(all.length).toBeGreaterThan(0);
+  for (const text of all)
+    for (const secret of SECRETS) expect(text, 'a secret reached the output').not.toContain(secret);
+}
+
+describe('no secret in any log line or thrown error', () => {
+  it('delivered', async () => {
+    const r = await run(projected('secret-delivered'));
+    expect(r.records.map((x) => x.outcome)).toEqual(['delivered']);
+    expect(heap.events()).toHaveLength(1);
+    expectNoSecret([...output, r.thrown]);
+  });
+
+  it('skipped (a draft)', async () => {
+    const r = await run(projected('secret-skipped', {_id: 'drafts.secret-skipped'}));
+    expect(r.records.map((x) => x.outcome)).toEqual(['skipped']);
+    expectNoSecret([...output, r.thrown]);
+  });
+
+  it('skipped, with the secrets inside the reason (an operation holding them)', async () => {
+    const r = await run(projected('secret-in-reason', {operation: `${APP_ID} ${TOKEN}`}));
+    expect(r.records[0]?.reason).toMatch(/operation is a string/);
+    expectNoSecret([...output, r.thrown]);
+  });
+
+  it('delivered, with the secrets inside the warnings (values the normaliser quotes)', async () => {
+    const r = await run(projected('secret-in-warning', {published_at: APP_ID, locale: TOKEN.repeat(3)}));
+    expect(r.records[0]?.outcome).toBe('delivered');
+    expect(r.records[0]?.warnings.join(' ')).toMatch(/published_at: not a date/);
+    expectNoSecret([...output, r.thrown]);
+  });
+
+  it('failed: Heap answers 400 and echoes the app id', async () => {
+    heap.injectFault({status: 400, body: `app_id ${APP_ID} is not a known environment (app_id=${APP_ID})`});
+    const r = await run(projected('secret-400'));
+    expect(r.records[0]?.outcome).toBe('failed');
+    expect(r.records[0]?.status).toBe(400);
+    expect(r.thrown).toMatch(/HTTP 400/);
+    expectNoSecret([...output, r.thrown]);
+  });
+
+  it('failed: the delivery deadline passes (Heap keeps answering 503)', async () => {
+    heap.injectFault({status: 503, count: 100, body: `upstream ${APP_ID} unavailable`});
+    const r = await run(projected('secret-deadline'), createHandler({deadlineMs: 400}));
+    expect(r.records[0]?.outcome).toBe('failed');
+    expect(r.thrown).toMatch(/deadline/);
+    expectNoSecret([...output, r.thrown]);
+  });
+
+  it('failed: Heap hangs past the deadline', async () => {
+    heap.injectFault({hang: true});
+    const r = await run(projected('secret-hang'), createHandler({deadlineMs: 300}));
+    expect(r.records[0]?.outcome).toBe('failed');
+    expectNoSecret([...output, r.thrown]);
+  });
+
+  it('dry run: the logged request carries a redacted app id', async () => {
+    vi.stubEnv('HEAP_DRY_RUN', '1');
+    const r = await run(projected('secret-dry-run'));
+    expect(r.records[0]?.outcome).toBe('dry_run');
+    expect(r.records[0]?.request?.body.app_id).toBeTypeOf('string');
+    expect(heap.stats().requests).toBe(0);
+    expectNoSecret([...output, r.thrown]);
+  });
+
+  it('config error: HEAP_APP_ID with whitespace in it', async () => {
+    vi.stubEnv('HEAP_APP_ID', `${APP_ID} ${APP_ID}`);
+    const r = await run(projected('secret-config-1'));
+    expect(r.records[0]?.outcome).toBe('failed');
+    expect(r.thrown).toMatch(/HEAP_APP_ID/);
+    expectNoSecret([...output, r.thrown]);
+  });
+
+  it('config error: HEAP_APP_ID too long', async () => {
+    vi.stubEnv('HEAP_APP_ID', APP_ID.repeat(5));
+    const r = await run(projected('secret-config-2'));
+    expect(r.records[0]?.outcome).toBe('failed');
+    expectNoSecret([...output, r.thrown]);
+  });
+
+  it('config error: the app id pasted into HEAP_API_URL by mistake', async () => {
+    vi.stubEnv('HEAP_API_URL', APP_ID);
+    const r = await run(projected('secret-config-3'));
+    expect(r.records[0]?.outcome).toBe('failed');
+    expect(r.records[0]?.reason).toMatch(/HEAP_API_URL/);
+    // The log line only: the thrown ConfigError still quotes the URL it could not parse (see docs/reliability.md).
+    expectNoSecret(output);
+  });
+
+  it('config error: HEAP_DRY_RUN holding the token', async () => {
+    vi.stubEnv('HEAP_DRY_RUN', TOKEN);
+    const r = await run(projected('secret-config-4'));
+    expect(r.records[0]?.outcome).toBe('failed');
+    expectNoSecret(output);
+  });
+});
