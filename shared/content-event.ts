@@ -37,6 +37,10 @@ export type ContentEventResult =
   | {ok: true; event: HeapEvent; warnings: string[]}
   | {ok: false; reason: string};
 
+/** Sanity document ids (and revisions): letters, digits, `.`, `_`, `-`, at most 128 characters, not starting with `-`. */
+const SANITY_ID = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,127}$/;
+const SANITY_ID_RULE = 'letters, digits, ".", "_" and "-", at most 128 characters';
+
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -69,6 +73,7 @@ export function buildContentEvent(input: ContentEventInput): ContentEventResult 
   const id = doc._id;
   if (typeof id !== 'string' || id.trim() === '') return {ok: false, reason: '_id missing or not a string'};
   if (isUnpublishedId(id)) return {ok: false, reason: `${cut(id, 120)} is a draft or release version, not a published document`};
+  if (!SANITY_ID.test(id)) return {ok: false, reason: `_id is not a Sanity document id (${SANITY_ID_RULE})`};
   if (typeof doc._type !== 'string' || doc._type === '') return {ok: false, reason: '_type missing or not a string'};
   const identity = input.identity;
   if (identity === '' || identity.length > MAX_IDENTITY) return {ok: false, reason: `identity must be 1 to ${MAX_IDENTITY} characters`};
@@ -89,7 +94,8 @@ export function buildContentEvent(input: ContentEventInput): ContentEventResult 
 
   const timestamp =
     input.timestamp ?? (operation === 'delete' ? now.toISOString() : (validTimestamp(doc._updatedAt) ?? now.toISOString()));
-  if (typeof doc._rev !== 'string' || doc._rev === '') return {ok: false, reason: '_rev missing or not a string (needed for the idempotency key)'};
+  if (typeof doc._rev !== 'string' || !SANITY_ID.test(doc._rev))
+    return {ok: false, reason: `_rev missing or malformed (${SANITY_ID_RULE}; needed for the idempotency key)`};
   const event = cut(EVENTS[operation], MAX_EVENT_NAME);
   return {
     ok: true,
