@@ -63,7 +63,11 @@ function readApiUrl(raw: string | undefined): string {
   try {
     url = new URL(value);
   } catch {
-    return fail('HEAP_API_URL', `is not a URL (${value.length} characters; the value is not repeated here in case it is a secret)`, example);
+    return fail(
+      'HEAP_API_URL',
+      `is not a URL (${value.length} characters; the value is not repeated here in case it is a secret)`,
+      example,
+    );
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
     fail(
@@ -93,7 +97,11 @@ function readDryRun(raw: string | undefined): boolean {
   const value = raw?.trim().toLowerCase() ?? '';
   if (value === '' || value === '0' || value === 'false') return false;
   if (value === '1' || value === 'true') return true;
-  return fail('HEAP_DRY_RUN', `must be 1 or 0 (also accepted: true, false), got a value of ${raw?.length ?? 0} characters`, '1');
+  return fail(
+    'HEAP_DRY_RUN',
+    `must be 1 or 0 (also accepted: true, false), got a value of ${raw?.length ?? 0} characters`,
+    '1',
+  );
 }
 
 /** Read and validate the configuration; throws ConfigError on the first problem. */

@@ -4,8 +4,8 @@
  * the backfill; bad input is rejected with a reason, never thrown.
  */
 import {MAX_EVENT_NAME, MAX_IDENTITY} from './heap-rules.ts';
-import {cut, isUnpublishedId, normaliseProperties, publishedId, type HeapProperties} from './normalize.ts';
-import {EVENTS, PROPERTIES, type Operation} from './tracking-plan.ts';
+import {cut, type HeapProperties, isUnpublishedId, normaliseProperties, publishedId} from './normalize.ts';
+import {EVENTS, type Operation, PROPERTIES} from './tracking-plan.ts';
 
 /** One event in Heap's (bulk) Track body. */
 export interface HeapEvent {
@@ -33,16 +33,13 @@ export interface ContentEventInput {
   extra?: HeapProperties;
 }
 
-export type ContentEventResult =
-  | {ok: true; event: HeapEvent; warnings: string[]}
-  | {ok: false; reason: string};
+export type ContentEventResult = {ok: true; event: HeapEvent; warnings: string[]} | {ok: false; reason: string};
 
 /** Sanity document ids (and revisions): letters, digits, `.`, `_`, `-`, at most 128 characters, not starting with `-`. */
 const SANITY_ID = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,127}$/;
 const SANITY_ID_RULE = 'letters, digits, ".", "_" and "-", at most 128 characters';
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Deterministic: the same change always gets the same key, so Heap stores it once. */
 export function idempotencyKey(resourceId: string, id: string, revision: string, operation: Operation): string {
@@ -69,14 +66,20 @@ function validTimestamp(v: unknown): string | undefined {
 
 export function buildContentEvent(input: ContentEventInput): ContentEventResult {
   const {operation, doc, resourceId, now} = input;
-  if (!isRecord(doc)) return {ok: false, reason: `document is ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}, expected an object`};
+  if (!isRecord(doc))
+    return {
+      ok: false,
+      reason: `document is ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}, expected an object`,
+    };
   const id = doc._id;
   if (typeof id !== 'string' || id.trim() === '') return {ok: false, reason: '_id missing or not a string'};
-  if (isUnpublishedId(id)) return {ok: false, reason: `${cut(id, 120)} is a draft or release version, not a published document`};
+  if (isUnpublishedId(id))
+    return {ok: false, reason: `${cut(id, 120)} is a draft or release version, not a published document`};
   if (!SANITY_ID.test(id)) return {ok: false, reason: `_id is not a Sanity document id (${SANITY_ID_RULE})`};
   if (typeof doc._type !== 'string' || doc._type === '') return {ok: false, reason: '_type missing or not a string'};
   const identity = input.identity;
-  if (identity === '' || identity.length > MAX_IDENTITY) return {ok: false, reason: `identity must be 1 to ${MAX_IDENTITY} characters`};
+  if (identity === '' || identity.length > MAX_IDENTITY)
+    return {ok: false, reason: `identity must be 1 to ${MAX_IDENTITY} characters`};
 
   const {properties, warnings} = normaliseProperties(doc);
   if (typeof properties.content_id !== 'string') return {ok: false, reason: '_id is not usable as content_id'};
@@ -93,13 +96,20 @@ export function buildContentEvent(input: ContentEventInput): ContentEventResult 
   Object.assign(properties, input.extra);
 
   const timestamp =
-    input.timestamp ?? (operation === 'delete' ? now.toISOString() : (validTimestamp(doc._updatedAt) ?? now.toISOString()));
+    input.timestamp ??
+    (operation === 'delete' ? now.toISOString() : (validTimestamp(doc._updatedAt) ?? now.toISOString()));
   if (typeof doc._rev !== 'string' || !SANITY_ID.test(doc._rev))
     return {ok: false, reason: `_rev missing or malformed (${SANITY_ID_RULE}; needed for the idempotency key)`};
   const event = cut(EVENTS[operation], MAX_EVENT_NAME);
   return {
     ok: true,
     warnings,
-    event: {identity, event, timestamp, properties, idempotency_key: idempotencyKey(resourceId, id, doc._rev, operation)},
+    event: {
+      identity,
+      event,
+      timestamp,
+      properties,
+      idempotency_key: idempotencyKey(resourceId, id, doc._rev, operation),
+    },
   };
 }

@@ -2,7 +2,7 @@
  * GROQ generated from the tracking plan: the function's filter and delta-mode
  * projection, and the page projection the website uses (its non-delta twin).
  */
-import {PROPERTIES, SYSTEM_FIELDS, TRACKED_TYPES, BROWSER_PROPERTIES, type PropertySpec} from './tracking-plan.ts';
+import {BROWSER_PROPERTIES, PROPERTIES, type PropertySpec, SYSTEM_FIELDS, TRACKED_TYPES} from './tracking-plan.ts';
 
 const quote = (s: string): string => JSON.stringify(s);
 

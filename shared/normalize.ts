@@ -100,8 +100,12 @@ export function normaliseValue(spec: PropertySpec, value: unknown, warnings: str
       return undefined;
     case 'list': {
       const items = Array.isArray(value) ? value : [value];
-      const strings = items.filter((v): v is string | number => (typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isFinite(v)));
-      if (strings.length < items.filter((v) => v !== null).length) warnings.push(`${name}: non-text list items dropped`);
+      const strings = items.filter(
+        (v): v is string | number =>
+          (typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isFinite(v)),
+      );
+      if (strings.length < items.filter((v) => v !== null).length)
+        warnings.push(`${name}: non-text list items dropped`);
       const parts = strings.map((v) => listItem(String(v))).filter((v) => v !== '');
       if (parts.length === 0) return undefined;
       return joinWithin(name, parts, max, warnings);
@@ -129,7 +133,10 @@ export function normaliseValue(spec: PropertySpec, value: unknown, warnings: str
  * Normalise the plan's properties from a projected document (keys are the plan's
  * property names). Unknown keys are ignored: only the plan reaches Heap.
  */
-export function normaliseProperties(doc: Record<string, unknown>, specs: readonly PropertySpec[] = PROPERTIES): Normalised {
+export function normaliseProperties(
+  doc: Record<string, unknown>,
+  specs: readonly PropertySpec[] = PROPERTIES,
+): Normalised {
   const properties: HeapProperties = {};
   const warnings: string[] = [];
   for (const spec of specs) {

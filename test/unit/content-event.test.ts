@@ -198,12 +198,27 @@ describe('rejections', () => {
     [{_id: 7}, '_id missing or not a string'],
     [{_type: undefined}, '_type missing or not a string'],
     [{_type: ''}, '_type missing or not a string'],
-    [{_id: `a${'b'.repeat(128)}`}, '_id is not a Sanity document id (letters, digits, ".", "_" and "-", at most 128 characters)'],
+    [
+      {_id: `a${'b'.repeat(128)}`},
+      '_id is not a Sanity document id (letters, digits, ".", "_" and "-", at most 128 characters)',
+    ],
     [{_id: 'article 1'}, '_id is not a Sanity document id (letters, digits, ".", "_" and "-", at most 128 characters)'],
-    [{_id: 'article-\uD800'}, '_id is not a Sanity document id (letters, digits, ".", "_" and "-", at most 128 characters)'],
-    [{_rev: undefined}, '_rev missing or malformed (letters, digits, ".", "_" and "-", at most 128 characters; needed for the idempotency key)'],
-    [{_rev: ''}, '_rev missing or malformed (letters, digits, ".", "_" and "-", at most 128 characters; needed for the idempotency key)'],
-    [{_rev: 'r'.repeat(129)}, '_rev missing or malformed (letters, digits, ".", "_" and "-", at most 128 characters; needed for the idempotency key)'],
+    [
+      {_id: 'article-\uD800'},
+      '_id is not a Sanity document id (letters, digits, ".", "_" and "-", at most 128 characters)',
+    ],
+    [
+      {_rev: undefined},
+      '_rev missing or malformed (letters, digits, ".", "_" and "-", at most 128 characters; needed for the idempotency key)',
+    ],
+    [
+      {_rev: ''},
+      '_rev missing or malformed (letters, digits, ".", "_" and "-", at most 128 characters; needed for the idempotency key)',
+    ],
+    [
+      {_rev: 'r'.repeat(129)},
+      '_rev missing or malformed (letters, digits, ".", "_" and "-", at most 128 characters; needed for the idempotency key)',
+    ],
   ])('%o: %s', (over, expected) => {
     expect(reason(input({doc: projected(over)}))).toBe(expected);
   });
