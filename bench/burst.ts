@@ -13,7 +13,7 @@ import type http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {createHandler, type LogRecord} from '../functions/heap-content-sync/index.ts';
 import {type LocalHeap, startLocalHeap} from '../local-heap/server.ts';
-import {startContentLake} from '../test/support/content-lake.ts';
+import {startContentLake} from '../tools/content-lake.ts';
 import {createWebhookServer} from './baseline/webhook.ts';
 import type {BenchConfig} from './config.ts';
 import {APP_ID, benchDataset, DATASET, FUNCTION_CONTEXT, functionEventData, PROJECT_ID, revision} from './fixtures.ts';

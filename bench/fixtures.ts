@@ -8,7 +8,7 @@ import type {FunctionContext} from '@sanity/functions';
 import {evaluate, parse} from 'groq-js';
 import {BACKFILL_PROJECTION} from '../shared/groq.ts';
 import {TRACKED_TYPES} from '../shared/tracking-plan.ts';
-import {generateDataset, type LakeDocument} from '../test/support/content-lake.ts';
+import {generateDataset, type LakeDocument} from '../tools/content-lake.ts';
 import {DOCUMENT_PROJECTION, type FetchedDocument} from './baseline/webhook.ts';
 
 export const PROJECT_ID = 'bench';

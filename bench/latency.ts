@@ -12,7 +12,7 @@
 import {createHandler} from '../functions/heap-content-sync/index.ts';
 import {type LocalHeap, startLocalHeap} from '../local-heap/server.ts';
 import {TRACK_PATH} from '../shared/heap-rules.ts';
-import {startContentLake} from '../test/support/content-lake.ts';
+import {startContentLake} from '../tools/content-lake.ts';
 import {createPublishTracker} from './baseline/webhook.ts';
 import type {BenchConfig} from './config.ts';
 import {

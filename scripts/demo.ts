@@ -7,7 +7,7 @@
  */
 import {type StoredEvent, startLocalHeap} from '../local-heap/server.ts';
 import {EVENTS} from '../shared/tracking-plan.ts';
-import {cliOutputText, functionLogLines, runFunctionTest} from '../test/support/sanity-cli.ts';
+import {cliOutputText, functionLogLines, runFunctionTest} from '../tools/sanity-cli.ts';
 
 const DEMO_APP_ID = '1000000001';
 const SCOPE = {projectId: 'demo', dataset: 'production'};

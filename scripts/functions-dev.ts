@@ -13,7 +13,7 @@
  */
 import {type ChildProcess, spawn} from 'node:child_process';
 import {createServer} from 'node:net';
-import {cliEnv, REPO_ROOT, SANITY_RUN} from '../test/support/sanity-cli.ts';
+import {cliEnv, REPO_ROOT, SANITY_RUN} from '../tools/sanity-cli.ts';
 
 export interface FunctionsDevOptions {
   /** 0 = pick a free port. */

@@ -16,7 +16,7 @@ import {startExampleSite} from '../examples/web/serve.ts';
 import {createHandler} from '../functions/heap-content-sync/index.ts';
 import {startLocalHeap} from '../local-heap/server.ts';
 import {TRACKED_TYPES} from '../shared/tracking-plan.ts';
-import {projectChange} from '../test/function/delta.ts';
+import {projectChange} from '../tools/function-event.ts';
 import {startFunctionsDev} from './functions-dev.ts';
 
 /** A placeholder environment id: Local Heap accepts any; real ones come from Heap's settings. */

@@ -5,7 +5,7 @@
  * `{"url": ..., "documents": ..., "published": ...}` on one line, then serves
  * until its stdin closes or it is sent SIGTERM.
  */
-import {generateDataset, publishedIds, startContentLake} from '../../test/support/content-lake.ts';
+import {generateDataset, publishedIds, startContentLake} from '../../tools/content-lake.ts';
 
 const n = Number(process.argv[2]);
 const seed = Number(process.argv[3] ?? 1);

@@ -47,7 +47,11 @@ function render(route) {
   const others = articles.filter((a) => a.slug !== article.analytics.slug);
   app.replaceChildren(
     el('h1', {}, article.title),
-    el('p', {class: 'meta'}, [article.analytics.author, article.analytics.topics].filter(Boolean).join(' · ')),
+    el(
+      'p',
+      {class: 'meta'},
+      [article.analytics.author, (article.analytics.topics || []).join(', ')].filter(Boolean).join(' · '),
+    ),
     ...article.paragraphs.map((text) => el('p', {}, text)),
     el('p', {}, el('button', {id: 'like', type: 'button'}, 'Like this article')),
     el(

@@ -19,7 +19,7 @@ import {
   type LakeDocument,
   publishedIds,
   startContentLake,
-} from '../support/content-lake.ts';
+} from '../../tools/content-lake.ts';
 import {cliEnv, type LogRecord, runCli, startCli} from './harness.ts';
 
 const SCALE = 0.01;

@@ -19,7 +19,7 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {startLocalHeap} from '../../local-heap/server.ts';
-import {generateDataset, publishedIds, startContentLake} from '../support/content-lake.ts';
+import {generateDataset, publishedIds, startContentLake} from '../../tools/content-lake.ts';
 
 const n = Number(process.argv[2] ?? 100_000);
 const maxOldSpace = process.argv[3] === undefined ? [] : [`--max-old-space-size=${Number(process.argv[3])}`];

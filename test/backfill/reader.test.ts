@@ -8,7 +8,7 @@ import {
   type LakeDocument,
   publishedIds,
   startContentLake,
-} from '../support/content-lake.ts';
+} from '../../tools/content-lake.ts';
 
 const TOKEN = 'sk-reader-test-token';
 let lake: ContentLake;

@@ -11,7 +11,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {parse} from 'yaml';
-import {REPO_ROOT} from '../support/sanity-cli.ts';
+import {REPO_ROOT} from '../../tools/sanity-cli.ts';
 
 interface Step {
   id?: string;

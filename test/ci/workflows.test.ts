@@ -9,7 +9,7 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {parse} from 'yaml';
-import {REPO_ROOT} from '../support/sanity-cli.ts';
+import {REPO_ROOT} from '../../tools/sanity-cli.ts';
 import {actionlint, describeProblems} from './actionlint.ts';
 
 const WORKFLOWS = join(REPO_ROOT, '.github', 'workflows');

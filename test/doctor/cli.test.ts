@@ -7,7 +7,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {BIN_DIR, cliEnv, type EnvOverrides, REPO_ROOT} from '../support/sanity-cli.ts';
+import {BIN_DIR, cliEnv, type EnvOverrides, REPO_ROOT} from '../../tools/sanity-cli.ts';
 
 interface Run {
   code: number | null;

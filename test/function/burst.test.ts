@@ -10,7 +10,7 @@ import {afterAll, beforeAll, expect, it, vi} from 'vitest';
 import {handler, type LogRecord} from '../../functions/heap-content-sync/index.ts';
 import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
 import {FUNCTION_TIMEOUT_SECONDS} from '../../shared/function-settings.ts';
-import {fixture, projectChange} from './delta.ts';
+import {fixture, projectChange} from '../../tools/function-event.ts';
 
 const N = 200;
 const START_WINDOW_MS = 1000;

@@ -16,7 +16,7 @@ import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
 import {type FunctionsDev, startFunctionsDev} from '../../scripts/functions-dev.ts';
 import {idempotencyKey} from '../../shared/content-event.ts';
 import {FUNCTION_NAME} from '../../shared/function-settings.ts';
-import {type CliResult, cliOutputText, functionLogLines, REPO_ROOT, runFunctionTest} from '../support/sanity-cli.ts';
+import {type CliResult, cliOutputText, functionLogLines, REPO_ROOT, runFunctionTest} from '../../tools/sanity-cli.ts';
 
 const APP_ID = '4242424242';
 const SCOPE = {projectId: 'proj1', dataset: 'production'};

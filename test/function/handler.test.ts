@@ -11,7 +11,7 @@ import {createHandler, handler, type LogRecord} from '../../functions/heap-conte
 import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
 import {idempotencyKey} from '../../shared/content-event.ts';
 import {FUNCTION_NAME} from '../../shared/function-settings.ts';
-import {fixture, projectChange} from './delta.ts';
+import {fixture, projectChange} from '../../tools/function-event.ts';
 
 const APP_ID = '4242424242';
 const TOKEN = 'skTestTokenThatMustNeverBeLogged0123456789';

@@ -14,7 +14,7 @@
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {evaluate, parse} from 'groq-js';
-import {TRACKED_TYPES} from '../../shared/tracking-plan.ts';
+import {TRACKED_TYPES} from '../shared/tracking-plan.ts';
 
 export interface LakeDocument {
   _id: string;

@@ -8,10 +8,10 @@
 import {spawn} from 'node:child_process';
 import {delimiter, dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import type {LogRecord} from '../../functions/heap-content-sync/index.ts';
-import {FUNCTION_NAME} from '../../shared/function-settings.ts';
+import type {LogRecord} from '../functions/heap-content-sync/index.ts';
+import {FUNCTION_NAME} from '../shared/function-settings.ts';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN_DIR = join(REPO_ROOT, 'node_modules', '.bin');
 export const SANITY_RUN = join(BIN_DIR, 'sanity-run');
 

@@ -7,8 +7,8 @@
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {evaluate, parse} from 'groq-js';
-import blueprint from '../../sanity.blueprint.ts';
-import {REPO_ROOT} from '../support/sanity-cli.ts';
+import blueprint from '../sanity.blueprint.ts';
+import {REPO_ROOT} from './sanity-cli.ts';
 
 export type Doc = Record<string, unknown>;
 
