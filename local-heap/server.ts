@@ -21,13 +21,7 @@ import {
   type StoredUserProperties,
   type StoreMessage,
 } from './store.ts';
-import {
-  type ValidatedTrack,
-  type ValidatedUsers,
-  ValidationError,
-  validateTrackBody,
-  validateUsersBody,
-} from './validate.ts';
+import {ValidationError, validateTrackBody, validateUsersBody} from './validate.ts';
 
 export type {Fault} from './faults.ts';
 export type {Entry, Rejection, StoredEvent, StoredUserProperties} from './store.ts';
@@ -269,12 +263,16 @@ export async function startLocalHeap(options: LocalHeapOptions = {}): Promise<Lo
     return false;
   };
 
-  /** Read, fault, check content type, size and JSON. Returns the parsed body, or undefined when answered. */
-  const heapBody = async (
+  /**
+   * Read, fault, check content type, size and JSON, then `validate` (a ValidationError is answered 400).
+   * Returns the validated body, or undefined when the request has been answered.
+   */
+  const heapBody = async <T>(
     ctx: RequestContext,
     req: http.IncomingMessage,
     res: http.ServerResponse,
-  ): Promise<unknown> => {
+    validate: (json: unknown, options: {strict: boolean}) => T,
+  ): Promise<T | undefined> => {
     counters.requests += 1;
     const body = await readBody(req);
     if (await applyFault(ctx, req, res)) return undefined;
@@ -297,11 +295,19 @@ export async function startLocalHeap(options: LocalHeapOptions = {}): Promise<Lo
       reject(ctx, res, 400, 'body: empty (expected a JSON object)');
       return undefined;
     }
+    let json: unknown;
     try {
-      return JSON.parse(text) as unknown;
+      json = JSON.parse(text);
     } catch {
       // The parser's message quotes the input; reasons must not (they reach logs).
       reject(ctx, res, 400, 'body: not valid JSON');
+      return undefined;
+    }
+    try {
+      return validate(json, {strict});
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      reject(ctx, res, 400, err.message);
       return undefined;
     }
   };
@@ -311,22 +317,18 @@ export async function startLocalHeap(options: LocalHeapOptions = {}): Promise<Lo
     req: http.IncomingMessage,
     res: http.ServerResponse,
   ): Promise<void> => {
-    const json = await heapBody(ctx, req, res);
-    if (json === undefined) return;
-    let track: ValidatedTrack;
-    try {
-      track = validateTrackBody(json, {strict});
-    } catch (err) {
-      if (err instanceof ValidationError) return reject(ctx, res, 400, err.message);
-      throw err;
-    }
+    const track = await heapBody(ctx, req, res, validateTrackBody);
+    if (!track) return;
     if (limiter) {
       const who = (e: {identity?: string; user_id?: string}): string =>
         e.identity !== undefined ? e.identity : `user_id:${e.user_id}`;
       let decision: RateDecision;
       if (track.bulk) {
         const perIdentity = new Map<string, number>();
-        for (const e of track.events) perIdentity.set(who(e), (perIdentity.get(who(e)) ?? 0) + 1);
+        for (const e of track.events) {
+          const key = who(e);
+          perIdentity.set(key, (perIdentity.get(key) ?? 0) + 1);
+        }
         decision = limiter.checkBulk(track.app_id, perIdentity);
       } else {
         decision = limiter.checkSingle(track.app_id, who(track.events[0]!));
@@ -371,15 +373,8 @@ export async function startLocalHeap(options: LocalHeapOptions = {}): Promise<Lo
     req: http.IncomingMessage,
     res: http.ServerResponse,
   ): Promise<void> => {
-    const json = await heapBody(ctx, req, res);
-    if (json === undefined) return;
-    let users: ValidatedUsers;
-    try {
-      users = validateUsersBody(json, {strict});
-    } catch (err) {
-      if (err instanceof ValidationError) return reject(ctx, res, 400, err.message);
-      throw err;
-    }
+    const users = await heapBody(ctx, req, res, validateUsersBody);
+    if (!users) return;
     store.addUsers(users.users.map((u) => ({request_id: ctx.id, received_at: ctx.receivedAt, ...u})));
     ctx.detail = `${users.users.length} user${users.users.length > 1 ? 's' : ''} updated`;
     send(res, 200, '', {[HEADERS.requestId]: ctx.id, [HEADERS.stored]: String(users.users.length)});

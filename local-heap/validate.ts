@@ -222,10 +222,6 @@ function checkEvent(
   extraWarnings: string[],
 ): ValidatedEvent {
   const warnings: string[] = [...extraWarnings];
-  if (prefix !== '' && body.app_id !== undefined && body.app_id !== appId) {
-    fail(at(prefix, 'app_id'), "differs from the body's app_id");
-  }
-
   const eventField = at(prefix, 'event');
   const name = body.event;
   if (name === undefined) fail(eventField, 'missing');
@@ -273,6 +269,32 @@ function checkBody(body: unknown): Json {
 }
 
 /**
+ * The list of a bulk body (`events` or `users`): an array of 1 to `max` objects, each of which
+ * may repeat the body's app_id but not differ from it. Unknown top-level fields warn on every item.
+ */
+function checkBulk<T>(
+  body: Json,
+  field: 'events' | 'users',
+  max: number,
+  appId: string,
+  checkItem: (item: Json, prefix: string, requestWarnings: string[]) => T,
+): T[] {
+  const list = body[field];
+  if (!Array.isArray(list)) fail(field, `must be an array, got ${kindOf(list)}`);
+  if (list.length === 0) fail(field, 'empty');
+  if (list.length > max) fail(field, `more than ${max} ${field} (${list.length})`);
+  const requestWarnings: string[] = [];
+  unknownFields(body, new Set(['app_id', field]), '', requestWarnings);
+  return list.map((item, i) => {
+    const prefix = `${field}[${i}]`;
+    if (!isObject(item)) fail(prefix, `must be an object, got ${kindOf(item)}`);
+    if (item.app_id !== undefined && item.app_id !== appId)
+      fail(at(prefix, 'app_id'), "differs from the body's app_id");
+    return checkItem(item, prefix, requestWarnings);
+  });
+}
+
+/**
  * Validate a `POST /api/track` body: the single-event body, or the bulk body `{app_id, events}`.
  * One bad event rejects the whole bulk request (Heap does not document this; it is the
  * conservative behaviour a client must handle).
@@ -286,25 +308,14 @@ export function validateTrackBody(raw: unknown, options: ValidateOptions = {}): 
   }
   if (body.event !== undefined) fail('events', 'not allowed together with event (send one body shape)');
   const appId = requireAppId(body.app_id);
-  const list = body.events;
-  if (!Array.isArray(list)) fail('events', `must be an array, got ${kindOf(list)}`);
-  if (list.length === 0) fail('events', 'empty');
-  if (list.length > MAX_BULK_EVENTS) fail('events', `more than ${MAX_BULK_EVENTS} events (${list.length})`);
-  const requestWarnings: string[] = [];
-  unknownFields(body, new Set(['app_id', 'events']), '', requestWarnings);
-  const events = list.map((item, i) => {
-    const prefix = `events[${i}]`;
-    if (!isObject(item)) fail(prefix, `must be an object, got ${kindOf(item)}`);
-    return checkEvent(item, prefix, appId, strict, requestWarnings);
-  });
+  const events = checkBulk(body, 'events', MAX_BULK_EVENTS, appId, (item, prefix, requestWarnings) =>
+    checkEvent(item, prefix, appId, strict, requestWarnings),
+  );
   return {bulk: true, app_id: appId, events};
 }
 
 function checkUser(body: Json, prefix: string, appId: string, strict: boolean, extraWarnings: string[]): ValidatedUser {
   const warnings = [...extraWarnings];
-  if (prefix !== '' && body.app_id !== undefined && body.app_id !== appId) {
-    fail(at(prefix, 'app_id'), "differs from the body's app_id");
-  }
   if (body.identity === undefined) fail(at(prefix, 'identity'), 'missing');
   const identity = checkIdentity(body.identity, at(prefix, 'identity'));
   if (body.properties === undefined) fail(at(prefix, 'properties'), 'missing');
@@ -320,16 +331,8 @@ export function validateUsersBody(raw: unknown, options: ValidateOptions = {}): 
   const appId = requireAppId(body.app_id);
   if (body.users === undefined) return {bulk: false, app_id: appId, users: [checkUser(body, '', appId, strict, [])]};
   if (body.identity !== undefined) fail('users', 'not allowed together with identity (send one body shape)');
-  const list = body.users;
-  if (!Array.isArray(list)) fail('users', `must be an array, got ${kindOf(list)}`);
-  if (list.length === 0) fail('users', 'empty');
-  if (list.length > MAX_BULK_USERS) fail('users', `more than ${MAX_BULK_USERS} users (${list.length})`);
-  const requestWarnings: string[] = [];
-  unknownFields(body, new Set(['app_id', 'users']), '', requestWarnings);
-  const users = list.map((item, i) => {
-    const prefix = `users[${i}]`;
-    if (!isObject(item)) fail(prefix, `must be an object, got ${kindOf(item)}`);
-    return checkUser(item, prefix, appId, strict, requestWarnings);
-  });
+  const users = checkBulk(body, 'users', MAX_BULK_USERS, appId, (item, prefix, requestWarnings) =>
+    checkUser(item, prefix, appId, strict, requestWarnings),
+  );
   return {bulk: true, app_id: appId, users};
 }

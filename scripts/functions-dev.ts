@@ -34,6 +34,17 @@ export interface FunctionsDev {
   close(): Promise<void>;
 }
 
+/** A port from the environment variable `name` (unset or empty: `fallback`); anything but 0-65535 exits 2 with a message. */
+export function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    console.error(`${name} must be a port number (0-65535), got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return value;
+}
+
 function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -116,7 +127,7 @@ if (import.meta.main) {
     process.exit(1);
   }
   const dev = await startFunctionsDev({
-    port: Number(process.env.FUNCTIONS_DEV_PORT ?? 8080),
+    port: portFromEnv('FUNCTIONS_DEV_PORT', 8080),
     heapUrl,
     appId,
     log: (l) => console.log(l),

@@ -17,20 +17,10 @@ import {createHandler} from '../functions/heap-content-sync/index.ts';
 import {startLocalHeap} from '../local-heap/server.ts';
 import {TRACKED_TYPES} from '../shared/tracking-plan.ts';
 import {projectChange} from '../tools/function-event.ts';
-import {startFunctionsDev} from './functions-dev.ts';
+import {portFromEnv, startFunctionsDev} from './functions-dev.ts';
 
 /** A placeholder environment id: Local Heap accepts any; real ones come from Heap's settings. */
 const LOCAL_APP_ID = '1000000001';
-
-function port(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    console.error(`${name} must be a port number (0-65535), got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return value;
-}
 
 const {values} = parseArgs({options: {help: {type: 'boolean', short: 'h'}, 'no-site': {type: 'boolean'}}});
 if (values.help) {
@@ -57,7 +47,7 @@ async function publishExampleContent(heapUrl: string): Promise<void> {
   }
 }
 
-const heap = await startLocalHeap({port: port('LOCAL_HEAP_PORT', 4300)});
+const heap = await startLocalHeap({port: portFromEnv('LOCAL_HEAP_PORT', 4300)});
 const closers: (() => Promise<void>)[] = [() => heap.close()];
 const shutdown = async (code: number) => {
   for (const close of closers.reverse()) await close().catch(() => {});
@@ -67,11 +57,15 @@ process.once('SIGINT', () => void shutdown(0));
 process.once('SIGTERM', () => void shutdown(0));
 
 try {
-  const dev = await startFunctionsDev({port: port('FUNCTIONS_DEV_PORT', 8080), heapUrl: heap.url, appId: LOCAL_APP_ID});
+  const dev = await startFunctionsDev({
+    port: portFromEnv('FUNCTIONS_DEV_PORT', 8080),
+    heapUrl: heap.url,
+    appId: LOCAL_APP_ID,
+  });
   closers.push(() => dev.close());
   const site = values['no-site']
     ? undefined
-    : await startExampleSite({port: port('EXAMPLE_SITE_PORT', 5173), heapUrl: heap.url, appId: LOCAL_APP_ID});
+    : await startExampleSite({port: portFromEnv('EXAMPLE_SITE_PORT', 5173), heapUrl: heap.url, appId: LOCAL_APP_ID});
   if (site) {
     closers.push(() => site.close());
     await publishExampleContent(heap.url);

@@ -23,26 +23,32 @@ export interface HeapConfig {
 
 export class ConfigError extends Error {
   readonly variable: string;
-  constructor(variable: string, message: string) {
-    super(message);
+  /** What is wrong, starting with the variable's name (the message without the fix). */
+  readonly problem: string;
+  /** The commands that set the variable. */
+  readonly fix: string;
+  constructor(variable: string, problem: string, fix: string) {
+    super(`${problem}. Set it with: ${fix}`);
     this.name = 'ConfigError';
     this.variable = variable;
+    this.problem = problem;
+    this.fix = fix;
   }
 }
 
 export const CONFIG_VARIABLES = ['HEAP_APP_ID', 'HEAP_API_URL', 'HEAP_IDENTITY', 'HEAP_DRY_RUN'] as const;
 type Variable = (typeof CONFIG_VARIABLES)[number];
 
-/** How to set a variable, for error messages. */
+/** The commands that set a variable, deployed and locally. */
 export function howToSet(variable: Variable, example: string): string {
-  return `Set it with: sanity functions env add ${FUNCTION_NAME} ${variable} ${example} (locally: export ${variable}=${example})`;
+  return `sanity functions env add ${FUNCTION_NAME} ${variable} ${example} (locally: export ${variable}=${example})`;
 }
 
 const MAX_APP_ID = 64;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 function fail(variable: Variable, problem: string, example: string): never {
-  throw new ConfigError(variable, `${variable} ${problem}. ${howToSet(variable, example)}`);
+  throw new ConfigError(variable, `${variable} ${problem}`, howToSet(variable, example));
 }
 
 function readAppId(raw: string | undefined): string {

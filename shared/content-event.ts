@@ -3,7 +3,7 @@
  * properties and a deterministic idempotency key. Shared by the function and
  * the backfill; bad input is rejected with a reason, never thrown.
  */
-import {MAX_EVENT_NAME, MAX_IDENTITY} from './heap-rules.ts';
+import {LIST_SEPARATOR, MAX_EVENT_NAME, MAX_IDENTITY} from './heap-rules.ts';
 import {cut, type HeapProperties, isUnpublishedId, normaliseProperties, publishedId} from './normalize.ts';
 import {EVENTS, type Operation, PROPERTIES} from './tracking-plan.ts';
 
@@ -39,7 +39,9 @@ export type ContentEventResult = {ok: true; event: HeapEvent; warnings: string[]
 const SANITY_ID = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,127}$/;
 const SANITY_ID_RULE = 'letters, digits, ".", "_" and "-", at most 128 characters';
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A plain JSON object (not null, not an array). */
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Deterministic: the same change always gets the same key, so Heap stores it once. */
 export function idempotencyKey(resourceId: string, id: string, revision: string, operation: Operation): string {
@@ -77,6 +79,8 @@ export function buildContentEvent(input: ContentEventInput): ContentEventResult 
     return {ok: false, reason: `${cut(id, 120)} is a draft or release version, not a published document`};
   if (!SANITY_ID.test(id)) return {ok: false, reason: `_id is not a Sanity document id (${SANITY_ID_RULE})`};
   if (typeof doc._type !== 'string' || doc._type === '') return {ok: false, reason: '_type missing or not a string'};
+  if (typeof doc._rev !== 'string' || !SANITY_ID.test(doc._rev))
+    return {ok: false, reason: `_rev missing or malformed (${SANITY_ID_RULE}; needed for the idempotency key)`};
   const identity = input.identity;
   if (identity === '' || identity.length > MAX_IDENTITY)
     return {ok: false, reason: `identity must be 1 to ${MAX_IDENTITY} characters`};
@@ -88,7 +92,7 @@ export function buildContentEvent(input: ContentEventInput): ContentEventResult 
   if (operation === 'update') {
     if (isRecord(input.previous)) {
       const changed = changedProperties(normaliseProperties(input.previous).properties, properties);
-      if (changed.length > 0) properties.changed_properties = changed.join('||');
+      if (changed.length > 0) properties.changed_properties = changed.join(LIST_SEPARATOR);
     } else {
       warnings.push('changed_properties: no previous version in the event; omitted');
     }
@@ -98,8 +102,6 @@ export function buildContentEvent(input: ContentEventInput): ContentEventResult 
   const timestamp =
     input.timestamp ??
     (operation === 'delete' ? now.toISOString() : (validTimestamp(doc._updatedAt) ?? now.toISOString()));
-  if (typeof doc._rev !== 'string' || !SANITY_ID.test(doc._rev))
-    return {ok: false, reason: `_rev missing or malformed (${SANITY_ID_RULE}; needed for the idempotency key)`};
   const event = cut(EVENTS[operation], MAX_EVENT_NAME);
   return {
     ok: true,

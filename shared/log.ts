@@ -23,9 +23,24 @@ const SECRET_KEY = /token|secret|password|authorization|api[_-]?key/i;
 const APP_ID_KEY = /^app_?id$/i;
 const MAX_STRING = 2000;
 
-function scrub(text: string, secrets: readonly string[]): string {
+/** The secrets that count (at least 4 characters), longest first so a secret containing another is removed whole. */
+function knownSecrets(secrets: readonly (string | undefined)[]): string[] {
+  return secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+function redact(text: string, known: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) out = out.split(secret).join(REDACTED);
+  for (const secret of known) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+/** `text` with every secret (at least 4 characters) replaced by REDACTED. */
+export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  return redact(text, knownSecrets(secrets));
+}
+
+function scrub(text: string, secrets: readonly string[]): string {
+  const out = redact(text, secrets);
   return out.length > MAX_STRING ? `${out.slice(0, MAX_STRING)}… (${out.length} characters)` : out;
 }
 
@@ -42,10 +57,7 @@ function replacerFor(secrets: readonly string[]) {
 
 /** The JSON line for `fields`, redacted. Pure: for tests and for callers that write elsewhere. */
 export function formatLogLine(fields: LogFields, secrets: LogOptions['secrets'] = []): string {
-  const known = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4);
-  // Longest first, so a secret containing another is removed whole.
-  known.sort((a, b) => b.length - a.length);
-  const replacer = replacerFor(known);
+  const replacer = replacerFor(knownSecrets(secrets));
   try {
     return JSON.stringify(fields, replacer);
   } catch (error) {

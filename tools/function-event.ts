@@ -6,7 +6,7 @@
  */
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {evaluate, parse} from 'groq-js';
+import {type ExprNode, evaluate, parse} from 'groq-js';
 import blueprint from '../sanity.blueprint.ts';
 import {REPO_ROOT} from './sanity-cli.ts';
 
@@ -21,11 +21,16 @@ export function referencedFixtures(): Doc[] {
   return ['author.json', 'topic-analytics.json', 'topic-content-ops.json'].map(fixture);
 }
 
-function functionEvent(): {filter: string; projection: string} {
+let rule: ExprNode | undefined;
+
+/** The blueprint's `*[filter]projection`, parsed in delta mode once (a burst test projects hundreds of changes). */
+function functionRule(): ExprNode {
+  if (rule) return rule;
   const resource = blueprint().resources?.[0] as {event?: {filter?: string; projection?: string}} | undefined;
   const {filter, projection} = resource?.event ?? {};
   if (!filter || !projection) throw new Error('the blueprint has no filter/projection');
-  return {filter, projection};
+  rule = parse(`*[${filter}]${projection}`, {mode: 'delta'});
+  return rule;
 }
 
 /** event.data for a change from `before` to `after` (null = absent), or undefined when the filter drops it. */
@@ -34,9 +39,7 @@ export async function projectChange(
   after: Doc | null,
   references: Doc[] = referencedFixtures(),
 ): Promise<Doc | undefined> {
-  const {filter, projection} = functionEvent();
-  const tree = parse(`*[${filter}]${projection}`, {mode: 'delta'});
   // After a delete the changed document itself is empty (`@` is {}), as on Sanity and in the CLI.
-  const result = await (await evaluate(tree, {dataset: [after ?? {}, ...references], before, after})).get();
+  const result = await (await evaluate(functionRule(), {dataset: [after ?? {}, ...references], before, after})).get();
   return (result as Doc[])[0];
 }

@@ -16,7 +16,7 @@
  */
 import {type DocumentEventHandler, documentEventHandler, type FunctionContext} from '@sanity/functions';
 import {ConfigError, type HeapConfig, loadConfig} from '../../shared/config.ts';
-import {buildContentEvent, type HeapEvent} from '../../shared/content-event.ts';
+import {buildContentEvent, type HeapEvent, isRecord} from '../../shared/content-event.ts';
 import {type AttemptInfo, type DeliveryOptions, sendToHeap} from '../../shared/delivery.ts';
 import {DELIVERY_DEADLINE_MS, FUNCTION_NAME} from '../../shared/function-settings.ts';
 import {TRACK_PATH} from '../../shared/heap-rules.ts';
@@ -60,16 +60,13 @@ export interface LogRecord {
   request?: {method: 'POST'; url: string; headers: Record<string, string>; body: {app_id: string; events: HeapEvent[]}};
 }
 
-export interface HandlerOptions {
+/** Delivery's injectable parts (fetch, clock, ...), plus what the handler itself reads. */
+export interface HandlerOptions
+  extends Pick<DeliveryOptions, 'attemptTimeoutMs' | 'fetch' | 'sleep' | 'now' | 'random'> {
   /** Read on every invocation. Default process.env. */
   env?: Record<string, string | undefined>;
   /** The delivery budget, counted from the start of the handler. Default DELIVERY_DEADLINE_MS. */
   deadlineMs?: number;
-  attemptTimeoutMs?: number;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  random?: () => number;
   /** Where the log line goes. Default console.log. */
   write?: (line: string) => void;
 }
@@ -78,8 +75,6 @@ const OPERATIONS: readonly string[] = ['create', 'update', 'delete'];
 const TRACKED: readonly string[] = TRACKED_TYPES;
 const RESOURCE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*\.[A-Za-z0-9_*-]+$/;
 const LOCAL_RESOURCE_ID = 'local.local';
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -201,13 +196,11 @@ export function createHandler(options: HandlerOptions = {}): DocumentEventHandle
       reason: null,
     };
     if (context?.local) record.local = true;
-    const secrets: (string | undefined)[] = [
-      context?.clientOptions?.token,
-      (options.env ?? process.env).HEAP_APP_ID?.trim(),
-    ];
+    const env = options.env ?? process.env;
+    // Known before the configuration is read, so a config error's line is redacted too (loadConfig's appId is this same trimmed value).
+    const secrets = [context?.clientOptions?.token, env.HEAP_APP_ID?.trim()];
     try {
-      const config: HeapConfig = loadConfig(options.env ?? process.env);
-      secrets.push(config.appId);
+      const config: HeapConfig = loadConfig(env);
 
       const input = readInput(event?.data, record);
       const resource = resolveResourceId(context);
@@ -275,15 +268,9 @@ export function createHandler(options: HandlerOptions = {}): DocumentEventHandle
         return;
       }
       record.outcome = 'failed';
-      if (error instanceof InvocationFailed) {
-        record.reason ??= error.message;
-        throw error;
-      }
-      if (error instanceof ConfigError) {
-        record.reason = error.message;
-        throw error;
-      }
-      record.reason = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+      // A delivery failure already holds Heap's reason; the thrown message adds the context.
+      if (error instanceof InvocationFailed || error instanceof ConfigError) record.reason ??= error.message;
+      else record.reason = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
       throw error;
     } finally {
       record.elapsed_ms = Math.max(0, now() - started);

@@ -23,14 +23,7 @@ function variableProblem(variable: string, env: Env): Finding | undefined {
     loadConfig(probe);
     return undefined;
   } catch (error) {
-    if (error instanceof ConfigError) {
-      // The reader's message ends with how to set the variable: that is the fix.
-      const [what, how] = error.message.split(/\s*Set it with: /);
-      const fix = how
-        ? `set it with: ${how}`
-        : `correct ${error.variable} (sanity functions env add ${FUNCTION_NAME} ${error.variable} <value>)`;
-      return problem('config', (what ?? error.message).replace(/\.$/, ''), fix);
-    }
+    if (error instanceof ConfigError) return problem('config', error.problem, `set it with: ${error.fix}`);
     throw error;
   }
 }

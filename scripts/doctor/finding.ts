@@ -2,6 +2,7 @@
  * What the doctor reports: problems (exit 1) and notes (information only),
  * each printed as exactly one line that names the fix.
  */
+import {scrubSecrets} from '../../shared/log.ts';
 
 export type Area = 'config' | 'blueprint' | 'plan';
 
@@ -22,14 +23,6 @@ export const problem = (area: Area, message: string, fix: string): Finding => ({
 export const note = (area: Area, message: string): Finding => ({area, severity: 'note', message});
 
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' / ').trim();
-
-/** Remove every secret (at least 4 characters) from `text`. */
-export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  const known = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4);
-  for (const secret of known.sort((a, b) => b.length - a.length)) out = out.split(secret).join('[redacted]');
-  return out;
-}
 
 /** `PROBLEM blueprint: <message> Fix: <fix>` or `NOTE config: <message>`, secrets removed. */
 export function formatFinding(f: Finding, secrets: readonly (string | undefined)[] = []): string {

@@ -2,7 +2,13 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo} from 'node:net';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {HeapEvent} from '../../shared/content-event.ts';
-import {type AttemptInfo, type DeliveryOptions, MAX_REASON_LENGTH, sendToHeap} from '../../shared/delivery.ts';
+import {
+  type AttemptInfo,
+  type DeliveryOptions,
+  type DeliveryResult,
+  MAX_REASON_LENGTH,
+  sendToHeap,
+} from '../../shared/delivery.ts';
 import type {RetryPolicy} from '../../shared/retry-policy.ts';
 
 const APP_ID = '1234567890';
@@ -412,6 +418,19 @@ describe('against a real HTTP server on 127.0.0.1', () => {
 
   const fast: RetryPolicy = {baseDelayMs: 20, maxDelayMs: 100, maxAttempts: 5};
 
+  /** Deliver EVENTS to `url` with the fast policy, recording every attempt. */
+  async function deliver(url: string): Promise<{result: DeliveryResult; attempts: AttemptInfo[]}> {
+    const attempts: AttemptInfo[] = [];
+    const result = await sendToHeap(EVENTS, {
+      apiUrl: url,
+      appId: APP_ID,
+      deadlineMs: 5_000,
+      policy: fast,
+      onAttempt: (a) => attempts.push(a),
+    });
+    return {result, attempts};
+  }
+
   it('delivers after a 503 with Retry-After, sending the same body twice', async () => {
     const seen: string[] = [];
     const {url, bodies} = await serve((n, req, res) => {
@@ -422,14 +441,7 @@ describe('against a real HTTP server on 127.0.0.1', () => {
         res.writeHead(200).end();
       }
     });
-    const attempts: AttemptInfo[] = [];
-    const result = await sendToHeap(EVENTS, {
-      apiUrl: url,
-      appId: APP_ID,
-      deadlineMs: 5_000,
-      policy: fast,
-      onAttempt: (a) => attempts.push(a),
-    });
+    const {result, attempts} = await deliver(url);
     expect(result).toMatchObject({ok: true, status: 200, attempts: 2});
     expect(attempts[0]).toMatchObject({attempt: 1, status: 503, error: 'overloaded'});
     expect(seen).toEqual(['POST /api/track application/json', 'POST /api/track application/json']);
@@ -442,14 +454,7 @@ describe('against a real HTTP server on 127.0.0.1', () => {
       if (n === 1) req.socket.resetAndDestroy();
       else res.writeHead(200).end();
     });
-    const attempts: AttemptInfo[] = [];
-    const result = await sendToHeap(EVENTS, {
-      apiUrl: url,
-      appId: APP_ID,
-      deadlineMs: 5_000,
-      policy: fast,
-      onAttempt: (a) => attempts.push(a),
-    });
+    const {result, attempts} = await deliver(url);
     expect(result).toMatchObject({ok: true, status: 200, attempts: 2});
     expect(attempts[0]).toMatchObject({attempt: 1, error: expect.stringMatching(/^network error: /)});
     expect(attempts[0]!.status).toBeUndefined();
