@@ -22,10 +22,11 @@ import {createInterface} from 'node:readline';
 import {promisify} from 'node:util';
 import {type LocalHeap, startLocalHeap} from '../local-heap/server.ts';
 import {RATE_LIMITS} from '../shared/heap-rules.ts';
+import {cliEnv} from '../tools/sanity-cli.ts';
 import {REPO_ROOT} from './build.ts';
 import type {BenchConfig} from './config.ts';
 import {APP_ID, DATASET, PROJECT_ID} from './fixtures.ts';
-import {median, type ResultRow, ratio, summarise} from './stats.ts';
+import {compareRow, median, type ResultRow, ratio, type StoredTally, storedTally} from './stats.ts';
 
 const run = promisify(execFile);
 const SUPPORT = join(REPO_ROOT, 'bench', 'support');
@@ -64,23 +65,12 @@ async function stopLakeProcess(lake: LakeProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^(NODE_OPTIONS|NODE_ENV|VITEST.*|HEAP_.*|SANITY_.*)$/.test(k)) env[k] = v;
-  return {...env, ...extra};
-}
-
-interface RunFigures {
-  stored: number;
-  lost: number;
-  duplicates: number;
+interface RunFigures extends StoredTally {
   elapsedMs: number;
   perMinute: number;
   ratio: number;
   peakRssMiB: number;
   throttled: number;
-  converted: number;
 }
 
 function figures(
@@ -90,20 +80,39 @@ function figures(
   ceilingPerMinute: number,
   peakRssKb: number,
 ): RunFigures {
-  const events = heap.events();
-  const ids = new Set(events.map((e) => String(e.properties.content_id)));
-  const perMinute = ids.size / (elapsedMs / 60_000);
+  const tally = storedTally(heap, expected);
+  const perMinute = tally.stored / (elapsedMs / 60_000);
   return {
-    stored: ids.size,
-    lost: expected - ids.size,
-    duplicates: events.length - ids.size + heap.duplicates().length,
+    ...tally,
     elapsedMs,
     perMinute,
     ratio: perMinute / ceilingPerMinute,
     peakRssMiB: peakRssKb / 1024,
     throttled: heap.stats().rateLimited,
-    converted: events.filter((e) => e.warnings.length > 0).length,
   };
+}
+
+/** Run a bench/support child against the Content Lake stand-in and Local Heap; its last stdout line is its JSON result. */
+async function runChild<T>(
+  script: string,
+  args: string[],
+  urls: {lake: string; heap: string},
+  env: Record<string, string>,
+): Promise<T> {
+  const {stdout} = await run(process.execPath, [join(SUPPORT, script), ...args], {
+    env: cliEnv({
+      SANITY_PROJECT_ID: PROJECT_ID,
+      SANITY_DATASET: DATASET,
+      SANITY_API_HOST: urls.lake,
+      HEAP_APP_ID: APP_ID,
+      HEAP_API_URL: urls.heap,
+      ...env,
+    }),
+    cwd: REPO_ROOT,
+    timeout: 30 * 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
 }
 
 export async function backfillBenchmark(cfg: BenchConfig, log: (line: string) => void): Promise<ResultRow[]> {
@@ -123,37 +132,26 @@ export async function backfillBenchmark(cfg: BenchConfig, log: (line: string) =>
         const heap = await startLocalHeap({port: 0, rateLimits: {timeScale}});
         try {
           const dir = join(tmp, `run${r}`);
-          const args = [
-            join(SUPPORT, 'backfill-child.ts'),
-            '--time-scale',
-            String(timeScale),
-            '--batch-size',
-            String(batchSize),
-            '--checkpoint',
-            join(dir, 'checkpoint.json'),
-            '--failures',
-            join(dir, 'failures.jsonl'),
-          ];
-          const env = childEnv({
-            SANITY_PROJECT_ID: PROJECT_ID,
-            SANITY_DATASET: DATASET,
-            SANITY_API_HOST: lake.url,
-            HEAP_APP_ID: APP_ID,
-            HEAP_API_URL: heap.url,
-            BENCH_PAGE_SIZE: String(pageSize),
-          });
-          const {stdout} = await run(process.execPath, args, {
-            env,
-            cwd: REPO_ROOT,
-            timeout: 30 * 60_000,
-            maxBuffer: 16 * 1024 * 1024,
-          });
-          const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+          const out = await runChild<{
             result: {outcome: string; sent: number; failed: number};
             elapsedMs: number;
             peakRssKb: number;
             logCounts: Record<string, number>;
-          };
+          }>(
+            'backfill-child.ts',
+            [
+              '--time-scale',
+              String(timeScale),
+              '--batch-size',
+              String(batchSize),
+              '--checkpoint',
+              join(dir, 'checkpoint.json'),
+              '--failures',
+              join(dir, 'failures.jsonl'),
+            ],
+            {lake: lake.url, heap: heap.url},
+            {BENCH_PAGE_SIZE: String(pageSize)},
+          );
           if (out.result.outcome !== 'done')
             throw new Error(`backfill run ${r + 1}: outcome ${out.result.outcome} (${JSON.stringify(out.result)})`);
           ours.push(figures(heap, lake.published, out.elapsedMs, ceilingPerMinute, out.peakRssKb));
@@ -164,26 +162,18 @@ export async function backfillBenchmark(cfg: BenchConfig, log: (line: string) =>
       {
         const heap = await startLocalHeap({port: 0, rateLimits: {timeScale}});
         try {
-          const env = childEnv({
-            SANITY_PROJECT_ID: PROJECT_ID,
-            SANITY_DATASET: DATASET,
-            SANITY_API_HOST: lake.url,
-            HEAP_APP_ID: APP_ID,
-            HEAP_API_URL: heap.url,
-            BENCH_LIMIT: String(baselineDocuments),
-          });
-          const {stdout} = await run(process.execPath, [join(SUPPORT, 'baseline-backfill-child.ts')], {
-            env,
-            cwd: REPO_ROOT,
-            timeout: 30 * 60_000,
-          });
-          const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+          const out = await runChild<{
             fetched: number;
             posted: number;
             statuses: Record<string, number>;
             elapsedMs: number;
             peakRssKb: number;
-          };
+          }>(
+            'baseline-backfill-child.ts',
+            [],
+            {lake: lake.url, heap: heap.url},
+            {BENCH_LIMIT: String(baselineDocuments)},
+          );
           baseDetail.push(out);
           base.push(figures(heap, out.posted, out.elapsedMs, ceilingPerMinute, out.peakRssKb));
         } finally {
@@ -202,57 +192,27 @@ export async function backfillBenchmark(cfg: BenchConfig, log: (line: string) =>
   }
 
   const name = `5. Backfill: ${lake.published.toLocaleString('en-US')} documents, clock × ${timeScale}`;
-  const s = (list: RunFigures[], f: (x: RunFigures) => number, unit: string) => summarise(list.map(f), unit);
+  const both = {ours, baseline: base};
   const posted = baseDetail[0]?.posted ?? 0;
   return [
-    {
-      benchmark: name,
-      metric: `events stored per minute as a share of Heap's ceiling (${RATE_LIMITS.bulkPerIdentity.events} bulk events/min per identity = ${ceilingPerMinute.toLocaleString('en-US')}/min on the scaled clock)`,
-      ours: summarise(
-        ours.map((x) => x.ratio * 100),
-        '%',
-      ),
-      baseline: summarise(
-        base.map((x) => x.ratio * 100),
-        '%',
-      ),
-      ratio: `ours / baseline = ${ratio(median(ours.map((x) => x.ratio)), median(base.map((x) => x.ratio)))}`,
-    },
-    {
-      benchmark: name,
-      metric: 'events stored per minute of wall time',
-      ours: s(ours, (x) => x.perMinute, '/min'),
-      baseline: s(base, (x) => x.perMinute, '/min'),
-    },
+    compareRow(
+      name,
+      `events stored per minute as a share of Heap's ceiling (${RATE_LIMITS.bulkPerIdentity.events} bulk events/min per identity = ${ceilingPerMinute.toLocaleString('en-US')}/min on the scaled clock)`,
+      both,
+      (x) => x.ratio * 100,
+      '%',
+      {ratio: `ours / baseline = ${ratio(median(ours.map((x) => x.ratio)), median(base.map((x) => x.ratio)))}`},
+    ),
+    compareRow(name, 'events stored per minute of wall time', both, (x) => x.perMinute, '/min'),
     {
       benchmark: name,
       metric: 'events stored / lost',
       ours: `${median(ours.map((x) => x.stored)).toLocaleString('en-US')} stored, ${median(ours.map((x) => x.lost))} lost of ${lake.published.toLocaleString('en-US')}`,
       baseline: `${median(base.map((x) => x.stored)).toLocaleString('en-US')} stored, ${median(base.map((x) => x.lost)).toLocaleString('en-US')} lost of ${posted.toLocaleString('en-US')} posted (bounded; ${(baseDetail[0]?.fetched ?? 0).toLocaleString('en-US')} fetched)`,
     },
-    {
-      benchmark: name,
-      metric: 'duplicates stored',
-      ours: s(ours, (x) => x.duplicates, ''),
-      baseline: s(base, (x) => x.duplicates, ''),
-    },
-    {
-      benchmark: name,
-      metric: '429 answers from Heap',
-      ours: s(ours, (x) => x.throttled, ''),
-      baseline: s(base, (x) => x.throttled, ''),
-    },
-    {
-      benchmark: name,
-      metric: 'wall time of the run',
-      ours: s(ours, (x) => x.elapsedMs / 1000, 's'),
-      baseline: s(base, (x) => x.elapsedMs / 1000, 's'),
-    },
-    {
-      benchmark: name,
-      metric: 'peak RSS of the backfill process',
-      ours: s(ours, (x) => x.peakRssMiB, 'MiB'),
-      baseline: s(base, (x) => x.peakRssMiB, 'MiB'),
-    },
+    compareRow(name, 'duplicates stored', both, (x) => x.duplicates, ''),
+    compareRow(name, '429 answers from Heap', both, (x) => x.throttled, ''),
+    compareRow(name, 'wall time of the run', both, (x) => x.elapsedMs / 1000, 's'),
+    compareRow(name, 'peak RSS of the backfill process', both, (x) => x.peakRssMiB, 'MiB'),
   ];
 }

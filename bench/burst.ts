@@ -17,19 +17,14 @@ import {startContentLake} from '../tools/content-lake.ts';
 import {createWebhookServer} from './baseline/webhook.ts';
 import type {BenchConfig} from './config.ts';
 import {APP_ID, benchDataset, DATASET, FUNCTION_CONTEXT, functionEventData, PROJECT_ID, revision} from './fixtures.ts';
-import {median, type ResultRow, summarise} from './stats.ts';
+import {compareRow, median, type ResultRow, type StoredTally, storedTally, summarise} from './stats.ts';
 
-interface BurstOutcome {
-  stored: number;
-  duplicates: number;
-  lost: number;
+interface BurstOutcome extends StoredTally {
   /** From the first publish to the last stored event (ms). */
   lastLandsMs: number;
   requests: number;
   /** Heap answers other than 2xx, by status. */
   refused: Record<string, number>;
-  /** Stored events Local Heap had to convert (nulls dropped, arrays joined): values Heap does not document. */
-  converted: number;
   /** Ours: invocations that logged `failed`. */
   reportedFailed?: number;
 }
@@ -50,27 +45,14 @@ async function spread(n: number, windowMs: number, call: (i: number) => Promise<
 }
 
 function outcome(heap: LocalHeap, n: number, started: number, reportedFailed?: number): BurstOutcome {
-  const events = heap.events();
-  const byContent = new Map<string, number>();
-  for (const e of events) {
-    const id = String(e.properties.content_id);
-    byContent.set(id, (byContent.get(id) ?? 0) + 1);
-  }
-  let extra = 0;
-  for (const count of byContent.values()) extra += count - 1;
-  const last = events.reduce((m, e) => Math.max(m, Date.parse(e.received_at)), started);
+  const last = heap.events().reduce((m, e) => Math.max(m, Date.parse(e.received_at)), started);
   const refused: Record<string, number> = {};
   for (const r of heap.rejections()) refused[r.status] = (refused[r.status] ?? 0) + 1;
-  const stats = heap.stats();
   const result: BurstOutcome = {
-    stored: byContent.size,
-    // Stored twice (no idempotency key) + re-sends Heap ignored by key.
-    duplicates: extra + heap.duplicates().length,
-    lost: n - byContent.size,
+    ...storedTally(heap, n),
     lastLandsMs: last - started,
-    requests: stats.requests,
+    requests: heap.stats().requests,
     refused,
-    converted: events.filter((e) => e.warnings.length > 0).length,
   };
   if (reportedFailed !== undefined) result.reportedFailed = reportedFailed;
   return result;
@@ -143,56 +125,28 @@ export async function burstBenchmark(cfg: BenchConfig, log: (line: string) => vo
     await lake.close();
   }
 
-  const pick = (list: BurstOutcome[], f: (o: BurstOutcome) => number, unit: string) => summarise(list.map(f), unit);
   const name = `2. Release burst: ${n} publishes in ${windowMs / 1000} s, real rate limits`;
+  const both = {ours, baseline: base};
   const refusedText = (list: BurstOutcome[]): string => {
     const statuses = [...new Set(list.flatMap((o) => Object.keys(o.refused)))].sort();
     if (statuses.length === 0) return 'none';
     return statuses.map((s) => `${median(list.map((o) => o.refused[s] ?? 0))} × ${s}`).join(', ');
   };
   return [
-    {
-      benchmark: name,
-      metric: 'events stored',
-      ours: pick(ours, (o) => o.stored, `of ${n}`),
-      baseline: pick(base, (o) => o.stored, `of ${n}`),
-    },
-    {
-      benchmark: name,
-      metric: 'events lost (never stored)',
-      ours: pick(ours, (o) => o.lost, ''),
-      baseline: pick(base, (o) => o.lost, ''),
-      note: 'ours: lost = reported failed',
-    },
-    {
-      benchmark: name,
-      metric: 'duplicates stored',
-      ours: pick(ours, (o) => o.duplicates, ''),
-      baseline: pick(base, (o) => o.duplicates, ''),
-    },
-    {
-      benchmark: name,
-      metric: 'time from the first publish until the last stored event lands',
-      ours: pick(ours, (o) => o.lastLandsMs, 'ms'),
-      baseline: pick(base, (o) => o.lastLandsMs, 'ms'),
-    },
-    {
-      benchmark: name,
-      metric: 'stored events Heap had to convert (nulls, arrays)',
-      ours: pick(ours, (o) => o.converted, ''),
-      baseline: pick(base, (o) => o.converted, ''),
-    },
-    {
-      benchmark: name,
-      metric: 'requests to Heap',
-      ours: pick(ours, (o) => o.requests, ''),
-      baseline: pick(base, (o) => o.requests, ''),
-    },
+    compareRow(name, 'events stored', both, (o) => o.stored, `of ${n}`),
+    compareRow(name, 'events lost (never stored)', both, (o) => o.lost, '', {note: 'ours: lost = reported failed'}),
+    compareRow(name, 'duplicates stored', both, (o) => o.duplicates, ''),
+    compareRow(name, 'time from the first publish until the last stored event lands', both, (o) => o.lastLandsMs, 'ms'),
+    compareRow(name, 'stored events Heap had to convert (nulls, arrays)', both, (o) => o.converted, ''),
+    compareRow(name, 'requests to Heap', both, (o) => o.requests, ''),
     {benchmark: name, metric: 'Heap refusals (median per run)', ours: refusedText(ours), baseline: refusedText(base)},
     {
       benchmark: name,
       metric: 'invocations that logged `failed`',
-      ours: pick(ours, (o) => o.reportedFailed ?? 0, ''),
+      ours: summarise(
+        ours.map((o) => o.reportedFailed ?? 0),
+        '',
+      ),
       baseline: 'none logged (the route answers 200)',
     },
   ];

@@ -12,6 +12,7 @@
 import {execFile} from 'node:child_process';
 import {join} from 'node:path';
 import {promisify} from 'node:util';
+import {cliEnv} from '../tools/sanity-cli.ts';
 import {type BuildOutput, buildFunction, REPO_ROOT} from './build.ts';
 import type {BenchConfig} from './config.ts';
 import {APP_ID, DATASET, PROJECT_ID} from './fixtures.ts';
@@ -23,17 +24,13 @@ export const BUILD_DIR = join(REPO_ROOT, 'bench', 'results', 'build');
 
 /** The environment a deployed function / route would have (the baseline creates its client at import). */
 function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^(NODE_OPTIONS|NODE_ENV|VITEST.*|HEAP_.*|SANITY_.*)$/.test(k)) env[k] = v;
-  return {
-    ...env,
+  return cliEnv({
     SANITY_PROJECT_ID: PROJECT_ID,
     SANITY_DATASET: DATASET,
     SANITY_API_HOST: 'http://127.0.0.1:9',
     HEAP_APP_ID: APP_ID,
     HEAP_API_URL: 'http://127.0.0.1:9',
-  };
+  });
 }
 
 async function importOnce(entry: string, env: NodeJS.ProcessEnv): Promise<{importMs: number; maxRssKb: number}> {

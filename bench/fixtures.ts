@@ -7,6 +7,7 @@
 import type {FunctionContext} from '@sanity/functions';
 import {evaluate, parse} from 'groq-js';
 import {BACKFILL_PROJECTION} from '../shared/groq.ts';
+import {isUnpublishedId} from '../shared/normalize.ts';
 import {TRACKED_TYPES} from '../shared/tracking-plan.ts';
 import {generateDataset, type LakeDocument} from '../tools/content-lake.ts';
 import {DOCUMENT_PROJECTION, type FetchedDocument} from './baseline/webhook.ts';
@@ -24,8 +25,6 @@ export const FUNCTION_CONTEXT = {
   functionResourceId: PROJECT_ID,
   clientOptions: {projectId: PROJECT_ID, dataset: DATASET, apiHost: 'https://api.sanity.io'},
 } as unknown as FunctionContext;
-
-const isUnpublished = (id: string): boolean => id.startsWith('drafts.') || id.startsWith('versions.');
 
 export interface BenchDataset {
   all: LakeDocument[];
@@ -45,9 +44,9 @@ export function benchDataset(
 ): BenchDataset {
   let all = generateDataset(n, {seed});
   if (o.shortTitles) all = all.filter((d) => typeof d.title !== 'string' || d.title.length < 1000);
-  if (o.publishedOnly) all = all.filter((d) => !isUnpublished(d._id));
+  if (o.publishedOnly) all = all.filter((d) => !isUnpublishedId(d._id));
   const tracked: readonly string[] = TRACKED_TYPES;
-  const published = all.filter((d) => tracked.includes(d._type) && !isUnpublished(d._id));
+  const published = all.filter((d) => tracked.includes(d._type) && !isUnpublishedId(d._id));
   return {all, published};
 }
 

@@ -1,7 +1,9 @@
 /**
- * Summaries of repeated measurements: median and spread (min–max), and the
- * row format every benchmark returns.
+ * Summaries of repeated measurements: median and spread (min–max), the row
+ * format every benchmark returns, and what Local Heap stored, counted alike
+ * for every benchmark.
  */
+import type {LocalHeap} from '../local-heap/server.ts';
 
 export interface Summary {
   median: number;
@@ -39,6 +41,47 @@ export interface ResultRow {
   /** e.g. `baseline / ours = 1.9×`. */
   ratio?: string;
   note?: string;
+}
+
+/** A row of one figure per run, for ours and the baseline: `f` of each run, summarised in `unit`. */
+export function compareRow<T>(
+  benchmark: string,
+  metric: string,
+  runs: {ours: readonly T[]; baseline: readonly T[]},
+  f: (run: T) => number,
+  unit: string,
+  extra: Pick<ResultRow, 'ratio' | 'note'> = {},
+): ResultRow {
+  return {
+    benchmark,
+    metric,
+    ours: summarise(runs.ours.map(f), unit),
+    baseline: summarise(runs.baseline.map(f), unit),
+    ...extra,
+  };
+}
+
+export interface StoredTally {
+  /** Distinct content ids stored. */
+  stored: number;
+  /** Expected but never stored. */
+  lost: number;
+  /** Stored twice (no idempotency key) + re-sends Heap ignored by key. */
+  duplicates: number;
+  /** Stored events Local Heap had to convert (nulls dropped, arrays joined): values Heap does not document. */
+  converted: number;
+}
+
+/** What `heap` stored of `expected` distinct content ids. */
+export function storedTally(heap: Pick<LocalHeap, 'events' | 'duplicates'>, expected: number): StoredTally {
+  const events = heap.events();
+  const stored = new Set(events.map((e) => String(e.properties.content_id))).size;
+  return {
+    stored,
+    lost: expected - stored,
+    duplicates: events.length - stored + heap.duplicates().length,
+    converted: events.filter((e) => e.warnings.length > 0).length,
+  };
 }
 
 function digits(n: number): string {

@@ -8,27 +8,17 @@
  * are counted instead of printed. Prints one JSON line: the result, the run's
  * wall time and the process's peak RSS.
  */
-import {createClient} from '@sanity/client';
 import {parseCommand} from '../../shared/backfill/options.ts';
 import {runBackfill} from '../../shared/backfill/run.ts';
+import {backfillClient} from '../../shared/backfill/sanity.ts';
 import {peakRssKb} from './peak-rss.ts';
 
 const command = parseCommand(process.argv.slice(2), process.env);
 if (command.help) throw new Error('--help is not for the benchmark');
-const {projectId, dataset, token, apiHost} = command.sanity;
-const client = createClient({
-  projectId,
-  dataset,
-  apiVersion: '2025-02-19',
-  useCdn: false,
-  perspective: 'raw',
-  ...(token ? {token} : {}),
-  ...(apiHost ? {apiHost, useProjectHostname: false} : {}),
-});
 const logCounts: Record<string, number> = {};
 const started = performance.now();
 const result = await runBackfill(command, {
-  client: {fetch: (query, params) => client.fetch(query, params, {tag: 'heap-backfill'})},
+  client: backfillClient(command.sanity),
   log: (level, msg) => {
     logCounts[`${level}:${msg}`] = (logCounts[`${level}:${msg}`] ?? 0) + 1;
   },

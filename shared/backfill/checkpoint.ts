@@ -1,12 +1,12 @@
 /**
  * The backfill's checkpoint: the `_id` cursor after the last batch Heap
- * accepted, plus counters, written atomically (a temporary file, flushed to
- * disk, then renamed over the old one) so a crash at any moment leaves either
- * the previous checkpoint or the new one, never half of one.
+ * accepted, plus counters, written atomically (./atomic-write.ts) so a crash
+ * at any moment leaves either the previous checkpoint or the new one, never
+ * half of one.
  */
 import {createHash} from 'node:crypto';
-import {mkdir, open, readFile, rename, rm} from 'node:fs/promises';
-import {dirname} from 'node:path';
+import {readFile} from 'node:fs/promises';
+import {writeFileAtomic} from './atomic-write.ts';
 
 export const CHECKPOINT_VERSION = 1;
 
@@ -39,21 +39,7 @@ export function heapFingerprint(apiUrl: string, appId: string): string {
 }
 
 export async function saveCheckpoint(file: string, checkpoint: Checkpoint): Promise<void> {
-  await mkdir(dirname(file), {recursive: true});
-  const temp = `${file}.${process.pid}.tmp`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(`${JSON.stringify(checkpoint, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, {force: true});
-    throw err;
-  }
+  await writeFileAtomic(file, `${JSON.stringify(checkpoint, null, 2)}\n`);
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';

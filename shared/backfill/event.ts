@@ -41,7 +41,8 @@ export interface BackfillEventContext {
 
 /** The event for one projected document: timestamp = when it was first published (published_at, else _createdAt). */
 export function backfillEvent(doc: Record<string, unknown>, ctx: BackfillEventContext): ContentEventResult {
-  const timestamp = isoTimestamp(doc.published_at) ?? isoTimestamp(doc._createdAt);
+  const publishedAt = isoTimestamp(doc.published_at);
+  const timestamp = publishedAt ?? isoTimestamp(doc._createdAt);
   if (timestamp === undefined) {
     return {ok: false, reason: 'no usable timestamp: neither published_at nor _createdAt is an ISO 8601 date-time'};
   }
@@ -54,12 +55,7 @@ export function backfillEvent(doc: Record<string, unknown>, ctx: BackfillEventCo
     timestamp,
     extra: {source: BACKFILL_SOURCE},
   });
-  if (
-    result.ok &&
-    doc.published_at !== undefined &&
-    doc.published_at !== null &&
-    isoTimestamp(doc.published_at) === undefined
-  ) {
+  if (result.ok && publishedAt === undefined && doc.published_at !== undefined && doc.published_at !== null) {
     result.warnings.push('timestamp: published_at is not an ISO 8601 date-time with a zone; used _createdAt');
   }
   return result;

@@ -4,9 +4,10 @@
  * alone), or no valid event could be built from it. `--retry-failed FILE`
  * reads the ids back and re-drives them.
  */
-import {appendFile, mkdir, open, readFile, rename, rm, writeFile} from 'node:fs/promises';
+import {appendFile, mkdir, readFile, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
 import type {HeapEvent} from '../content-event.ts';
+import {writeFileAtomic} from './atomic-write.ts';
 
 export interface FailureRecord {
   time: string;
@@ -55,21 +56,7 @@ export class FailureFile {
 
 /** Replace `path` with exactly `records` (atomically). */
 export async function writeFailures(path: string, records: readonly FailureRecord[]): Promise<void> {
-  await mkdir(dirname(path), {recursive: true});
-  const temp = `${path}.${process.pid}.tmp`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, {force: true});
-    throw err;
-  }
+  await writeFileAtomic(path, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
 
 /** Read a failure file; throws FailureFileError naming the file and line of the first bad line. */

@@ -28,13 +28,16 @@ export interface Selection {
   since?: string;
 }
 
+/** Published documents only: never `drafts.` or `versions.<release>.`. */
+const PUBLISHED_ONLY = '!(_id in path("drafts.**")) && !(_id in path("versions.**"))';
+
 /**
  * The filter body: tracked types, published documents only (never `drafts.`
  * or `versions.<release>.`), optionally first published since `$since`.
  * Parameters: `$types`, and `$since` when set.
  */
 export function publishedFilter(selection: Selection): string {
-  const parts = ['_type in $types', '!(_id in path("drafts.**"))', '!(_id in path("versions.**"))'];
+  const parts = ['_type in $types', PUBLISHED_ONLY];
   if (selection.since !== undefined) parts.push(`dateTime(coalesce(${PUBLISHED_AT}, _createdAt)) >= dateTime($since)`);
   return parts.join(' && ');
 }
@@ -59,7 +62,7 @@ export function countQuery(selection: Selection): string {
 
 /** Documents by id (published only, any type: a failure file names its own documents). */
 export function byIdsQuery(): string {
-  return `*[_id in $ids && !(_id in path("drafts.**")) && !(_id in path("versions.**"))] | order(_id asc)${BACKFILL_PROJECTION}`;
+  return `*[_id in $ids && ${PUBLISHED_ONLY}] | order(_id asc)${BACKFILL_PROJECTION}`;
 }
 
 export async function countRemaining(client: QueryClient, selection: Selection, after = ''): Promise<number> {

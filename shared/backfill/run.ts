@@ -10,6 +10,7 @@
  */
 import type {HeapEvent} from '../content-event.ts';
 import {
+  CHECKPOINT_VERSION,
   type Checkpoint,
   CheckpointError,
   heapFingerprint,
@@ -280,7 +281,7 @@ async function backfill(s: Session): Promise<BackfillResult> {
       );
     }
     checkpoint = {
-      version: 1,
+      version: CHECKPOINT_VERSION,
       ...run,
       types: [...o.types],
       cursor: '',

@@ -2,6 +2,7 @@
 import {createClient, type SanityClient} from '@sanity/client';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {countRemaining, type QueryClient, readByIds, readPublished} from '../../shared/backfill/reader.ts';
+import {backfillClient} from '../../shared/backfill/sanity.ts';
 import {
   type ContentLake,
   generateDataset,
@@ -42,7 +43,8 @@ beforeAll(async () => {
   documents = generateDataset(1200, {seed: 11});
   lake = await startContentLake({documents, projectId: 'abc123de', dataset: 'production', token: TOKEN});
   client = clientFor(lake.url, {perspective: 'raw'});
-  reader = {fetch: (q, p) => client.fetch(q, p)};
+  // The backfill's own client: raw perspective, tagged queries, the custom host addressed directly.
+  reader = backfillClient({projectId: 'abc123de', dataset: 'production', token: TOKEN, apiHost: lake.url});
 });
 afterAll(async () => {
   await lake?.close();

@@ -13,8 +13,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {createHandler, type LogRecord} from '../../functions/heap-content-sync/index.ts';
 import {type Fault, type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
 import {TRACK_PATH} from '../../shared/heap-rules.ts';
+import {seededRandom} from '../../tools/content-lake.ts';
 import {projected} from './corpus.ts';
-import {invalidities, invoke, seeded} from './harness.ts';
+import {invalidities, invoke} from './harness.ts';
 
 const APP_ID = '5550001234';
 const EVENTS = 500;
@@ -92,7 +93,7 @@ function schedule(n: number, random: () => number): Kind[] {
 
 let heap: LocalHeap;
 const lines: string[] = [];
-const kinds = schedule(EVENTS, seeded(SEED));
+const kinds = schedule(EVENTS, seededRandom(SEED));
 const results: {id: string; error?: unknown}[] = [];
 
 beforeAll(async () => {
@@ -103,7 +104,7 @@ beforeAll(async () => {
     write: (line) => lines.push(line),
     deadlineMs: DEADLINE_MS,
     attemptTimeoutMs: ATTEMPT_TIMEOUT_MS,
-    random: seeded(SEED + 1),
+    random: seededRandom(SEED + 1),
   });
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -1,7 +1,7 @@
 /**
  * Shared by the reliability tests: the function's context, one invocation of
- * the real handler with its log lines captured, a seeded PRNG, and the checks
- * that a stored event is valid under Heap's strictest rules.
+ * the real handler with its log lines captured, and the checks that a stored
+ * event is valid under Heap's strictest rules.
  */
 import type {DocumentEventHandler, FunctionContext} from '@sanity/functions';
 import type {LogRecord} from '../../functions/heap-content-sync/index.ts';
@@ -49,18 +49,6 @@ export async function invoke(
   }
   const mine = lines.slice(from);
   return {lines: mine, records: mine.map((l) => JSON.parse(l) as LogRecord), error};
-}
-
-/** mulberry32: a small seeded PRNG, so a chaos schedule is the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
