@@ -22,16 +22,20 @@ export interface HeapConfig {
 }
 
 export class ConfigError extends Error {
-  readonly variable: string;
+  readonly variable: Variable;
   /** What is wrong, starting with the variable's name (the message without the fix). */
   readonly problem: string;
-  /** The commands that set the variable. */
+  /** A well-formed example value. */
+  readonly example: string;
+  /** The commands that set the variable (deployed, and locally). */
   readonly fix: string;
-  constructor(variable: string, problem: string, fix: string) {
+  constructor(variable: Variable, problem: string, example: string) {
+    const fix = howToSet(variable, example);
     super(`${problem}. Set it with: ${fix}`);
     this.name = 'ConfigError';
     this.variable = variable;
     this.problem = problem;
+    this.example = example;
     this.fix = fix;
   }
 }
@@ -48,7 +52,7 @@ const MAX_APP_ID = 64;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 function fail(variable: Variable, problem: string, example: string): never {
-  throw new ConfigError(variable, `${variable} ${problem}`, howToSet(variable, example));
+  throw new ConfigError(variable, `${variable} ${problem}`, example);
 }
 
 function readAppId(raw: string | undefined): string {

@@ -5,6 +5,7 @@
  */
 import {LIST_SEPARATOR, MAX_EVENT_NAME, MAX_IDENTITY} from './heap-rules.ts';
 import {cut, type HeapProperties, isUnpublishedId, normaliseProperties, publishedId} from './normalize.ts';
+import {isIsoTimestamp} from './timestamp.ts';
 import {EVENTS, type Operation, PROPERTIES} from './tracking-plan.ts';
 
 /** One event in Heap's (bulk) Track body. */
@@ -53,19 +54,6 @@ export function changedProperties(before: HeapProperties, after: HeapProperties)
   return PROPERTIES.filter((p) => !p.serverOnly && before[p.name] !== after[p.name]).map((p) => p.name);
 }
 
-/** An ISO 8601 date-time with a zone, as Heap takes it (Date.parse alone also accepts "1", RFC 1123 dates, years past 9999). */
-const ISO_DATE_TIME =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)$/;
-
-function validTimestamp(v: unknown): string | undefined {
-  // The day must exist in its month (Date.parse rolls 2025-02-31 over to March 3rd).
-  return typeof v === 'string' &&
-    ISO_DATE_TIME.test(v) &&
-    new Date(Date.UTC(+v.slice(0, 4), +v.slice(5, 7) - 1, +v.slice(8, 10))).getUTCDate() === +v.slice(8, 10)
-    ? v
-    : undefined;
-}
-
 export function buildContentEvent(input: ContentEventInput): ContentEventResult {
   const {operation, doc, resourceId, now} = input;
   if (!isRecord(doc))
@@ -101,7 +89,7 @@ export function buildContentEvent(input: ContentEventInput): ContentEventResult 
 
   const timestamp =
     input.timestamp ??
-    (operation === 'delete' ? now.toISOString() : (validTimestamp(doc._updatedAt) ?? now.toISOString()));
+    (operation === 'delete' ? now.toISOString() : isIsoTimestamp(doc._updatedAt) ? doc._updatedAt : now.toISOString());
   const event = cut(EVENTS[operation], MAX_EVENT_NAME);
   return {
     ok: true,

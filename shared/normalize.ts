@@ -116,7 +116,9 @@ export function normaliseValue(spec: PropertySpec, value: unknown, warnings: str
     case 'datetime':
       if (typeof value !== 'string') break;
       if (Number.isNaN(Date.parse(value))) {
-        warnings.push(`${name}: not a date (${JSON.stringify(cut(value, 40))}); dropped`);
+        warnings.push(
+          `${name}: not a date (${value.length > 40 ? `${value.length} characters` : JSON.stringify(value)}); dropped`,
+        );
         return undefined;
       }
       return text(value);

@@ -79,7 +79,9 @@ const LOCAL_RESOURCE_ID = 'local.local';
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  return typeof v === 'string' ? `a string (${JSON.stringify(cut(v, 40))})` : `a ${typeof v}`;
+  if (typeof v !== 'string') return `a ${typeof v}`;
+  // Quoted whole or not at all: a cut value could show the start of a secret the log's scrubber would miss.
+  return v.length <= 40 ? `a string (${JSON.stringify(v)})` : `a string of ${v.length} characters`;
 }
 
 /** An outcome decided before the end: skipped with a reason. */

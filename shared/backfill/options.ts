@@ -6,8 +6,8 @@
 import {parseArgs} from 'node:util';
 import {ConfigError, type HeapConfig, loadConfig} from '../config.ts';
 import {MAX_BULK_EVENTS} from '../heap-rules.ts';
+import {isoTimestamp} from '../timestamp.ts';
 import {TRACKED_TYPES} from '../tracking-plan.ts';
-import {isoTimestamp} from './event.ts';
 
 export class UsageError extends Error {
   name = 'UsageError';
@@ -252,13 +252,9 @@ export function parseCommand(argv: readonly string[], env: Record<string, string
   try {
     heap = loadConfig(env);
   } catch (err) {
+    // The backfill runs in your shell: only the local half of the fix applies.
     if (err instanceof ConfigError)
-      throw new UsageError(
-        err.message.replace(
-          /Set it with: sanity functions env add \S+ (\S+) (.+?) \(locally: (export [^)]+)\)/,
-          'Set it with: $3',
-        ),
-      );
+      throw new UsageError(`${err.problem}. Set it with: export ${err.variable}=${err.example}`);
     throw err;
   }
 

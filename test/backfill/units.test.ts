@@ -11,7 +11,7 @@ import {
   loadCheckpoint,
   saveCheckpoint,
 } from '../../shared/backfill/checkpoint.ts';
-import {backfillEvent, isoTimestamp} from '../../shared/backfill/event.ts';
+import {backfillEvent} from '../../shared/backfill/event.ts';
 import {FailureFile, FailureFileError, readFailures, writeFailures} from '../../shared/backfill/failures.ts';
 import {
   etaMs,
@@ -23,6 +23,7 @@ import {
 } from '../../shared/backfill/progress.ts';
 import {countQuery, pageQuery, publishedFilter} from '../../shared/backfill/reader.ts';
 import {idempotencyKey} from '../../shared/content-event.ts';
+import {isoTimestamp} from '../../shared/timestamp.ts';
 
 const ctx = {
   resourceId: 'abc123de.production',

@@ -155,8 +155,7 @@ describe('no secret in any log line or thrown error', () => {
     const r = await run(projected('secret-config-3'));
     expect(r.records[0]?.outcome).toBe('failed');
     expect(r.records[0]?.reason).toMatch(/HEAP_API_URL/);
-    // The log line only: the thrown ConfigError still quotes the URL it could not parse (see docs/reliability.md).
-    expectNoSecret(output);
+    expectNoSecret([...output, r.thrown]);
   });
 
   it('config error: HEAP_DRY_RUN holding the token', async () => {
