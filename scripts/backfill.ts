@@ -6,10 +6,10 @@
  * redacted). Standard error: progress (a bar on a terminal, periodic lines
  * otherwise) and the final summary.
  */
-import {DEFAULT_CHECKPOINT, HELP, parseCommand, UsageError} from '../shared/backfill/options.ts';
-import {ProgressReporter} from '../shared/backfill/progress.ts';
-import {type Logger, runBackfill} from '../shared/backfill/run.ts';
-import {backfillClient} from '../shared/backfill/sanity.ts';
+import {DEFAULT_CHECKPOINT, HELP, parseCommand, UsageError} from '../backfill/options.ts';
+import {ProgressReporter} from '../backfill/progress.ts';
+import {type Logger, runBackfill} from '../backfill/run.ts';
+import {backfillClient} from '../backfill/sanity.ts';
 import {logLine} from '../shared/log.ts';
 
 /** Plain progress lines: one per this long (times the time scale). */

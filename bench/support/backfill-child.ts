@@ -8,9 +8,9 @@
  * are counted instead of printed. Prints one JSON line: the result, the run's
  * wall time and the process's peak RSS.
  */
-import {parseCommand} from '../../shared/backfill/options.ts';
-import {runBackfill} from '../../shared/backfill/run.ts';
-import {backfillClient} from '../../shared/backfill/sanity.ts';
+import {parseCommand} from '../../backfill/options.ts';
+import {runBackfill} from '../../backfill/run.ts';
+import {backfillClient} from '../../backfill/sanity.ts';
 import {peakRssKb} from './peak-rss.ts';
 
 const command = parseCommand(process.argv.slice(2), process.env);

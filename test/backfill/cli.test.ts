@@ -9,9 +9,9 @@ import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {loadCheckpoint} from '../../backfill/checkpoint.ts';
+import {readFailures} from '../../backfill/failures.ts';
 import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
-import {loadCheckpoint} from '../../shared/backfill/checkpoint.ts';
-import {readFailures} from '../../shared/backfill/failures.ts';
 import {idempotencyKey} from '../../shared/content-event.ts';
 import {
   type ContentLake,

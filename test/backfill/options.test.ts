@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {DEFAULT_CHECKPOINT, DEFAULT_FAILURES, HELP, parseCommand, UsageError} from '../../shared/backfill/options.ts';
+import {DEFAULT_CHECKPOINT, DEFAULT_FAILURES, HELP, parseCommand, UsageError} from '../../backfill/options.ts';
 import {TRACKED_TYPES} from '../../shared/tracking-plan.ts';
 
 const env = {SANITY_PROJECT_ID: 'abc123de', SANITY_DATASET: 'production', HEAP_APP_ID: '1234567890'};

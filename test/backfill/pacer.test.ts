@@ -7,7 +7,7 @@ import {
   safeRatePerMs,
   TokenBucket,
   WINDOW_SLACK,
-} from '../../shared/backfill/pacer.ts';
+} from '../../backfill/pacer.ts';
 import {RATE_LIMITS} from '../../shared/heap-rules.ts';
 
 function fakeClock(start = 0): Clock & {t: number} {

@@ -1,8 +1,8 @@
 /** The reader with the real @sanity/client against the Content Lake stand-in (groq-js over HTTP on loopback). */
 import {createClient, type SanityClient} from '@sanity/client';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {countRemaining, type QueryClient, readByIds, readPublished} from '../../shared/backfill/reader.ts';
-import {backfillClient} from '../../shared/backfill/sanity.ts';
+import {countRemaining, type QueryClient, readByIds, readPublished} from '../../backfill/reader.ts';
+import {backfillClient} from '../../backfill/sanity.ts';
 import {
   type ContentLake,
   generateDataset,

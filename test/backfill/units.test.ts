@@ -10,9 +10,9 @@ import {
   incompatibility,
   loadCheckpoint,
   saveCheckpoint,
-} from '../../shared/backfill/checkpoint.ts';
-import {backfillEvent} from '../../shared/backfill/event.ts';
-import {FailureFile, FailureFileError, readFailures, writeFailures} from '../../shared/backfill/failures.ts';
+} from '../../backfill/checkpoint.ts';
+import {backfillEvent} from '../../backfill/event.ts';
+import {FailureFile, FailureFileError, readFailures, writeFailures} from '../../backfill/failures.ts';
 import {
   etaMs,
   formatDuration,
@@ -20,8 +20,8 @@ import {
   progressBar,
   progressLine,
   summaryLine,
-} from '../../shared/backfill/progress.ts';
-import {countQuery, pageQuery, publishedFilter} from '../../shared/backfill/reader.ts';
+} from '../../backfill/progress.ts';
+import {countQuery, pageQuery, publishedFilter} from '../../backfill/reader.ts';
 import {idempotencyKey} from '../../shared/content-event.ts';
 import {isoTimestamp} from '../../shared/timestamp.ts';
 

@@ -8,7 +8,7 @@
  * progress go, the interrupt signal) is passed in, so the CLI is a thin shell
  * and the run can be tested in-process.
  */
-import type {HeapEvent} from '../content-event.ts';
+import type {HeapEvent} from '../shared/content-event.ts';
 import {
   CHECKPOINT_VERSION,
   type Checkpoint,

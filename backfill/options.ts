@@ -4,10 +4,10 @@
  * fix it; the CLI prints it and exits 2.
  */
 import {parseArgs} from 'node:util';
-import {ConfigError, type HeapConfig, loadConfig} from '../config.ts';
-import {MAX_BULK_EVENTS} from '../heap-rules.ts';
-import {isoTimestamp} from '../timestamp.ts';
-import {TRACKED_TYPES} from '../tracking-plan.ts';
+import {ConfigError, type HeapConfig, loadConfig} from '../shared/config.ts';
+import {MAX_BULK_EVENTS} from '../shared/heap-rules.ts';
+import {isoTimestamp} from '../shared/timestamp.ts';
+import {TRACKED_TYPES} from '../shared/tracking-plan.ts';
 
 export class UsageError extends Error {
   name = 'UsageError';

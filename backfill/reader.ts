@@ -6,8 +6,8 @@
  * generator that holds at most two pages (the one being consumed and the next,
  * fetched ahead).
  */
-import {BACKFILL_PROJECTION} from '../groq.ts';
-import {PROPERTIES} from '../tracking-plan.ts';
+import {BACKFILL_PROJECTION} from '../shared/groq.ts';
+import {PROPERTIES} from '../shared/tracking-plan.ts';
 
 /** The slice of @sanity/client the reader needs (so tests can pass any client). */
 export interface QueryClient {

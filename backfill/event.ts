@@ -6,8 +6,8 @@
  * revision again (a second run, a resumed batch, the function's own create
  * event) is ignored by Heap.
  */
-import {buildContentEvent, type ContentEventResult} from '../content-event.ts';
-import {isoTimestamp} from '../timestamp.ts';
+import {buildContentEvent, type ContentEventResult} from '../shared/content-event.ts';
+import {isoTimestamp} from '../shared/timestamp.ts';
 
 /** Where an event came from: the server-only `source` property. */
 export const BACKFILL_SOURCE = 'backfill';

@@ -14,7 +14,7 @@
  *
  * Pure apart from the injectable clock.
  */
-import {RATE_LIMITS} from '../heap-rules.ts';
+import {RATE_LIMITS} from '../shared/heap-rules.ts';
 
 export interface Clock {
   now(): number;

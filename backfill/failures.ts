@@ -6,7 +6,7 @@
  */
 import {appendFile, mkdir, readFile, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
-import type {HeapEvent} from '../content-event.ts';
+import type {HeapEvent} from '../shared/content-event.ts';
 import {writeFileAtomic} from './atomic-write.ts';
 
 export interface FailureRecord {

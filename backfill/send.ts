@@ -6,9 +6,9 @@
  * buckets), and a batch Heap rejects split in halves until the events it
  * rejects are found one by one.
  */
-import type {HeapEvent} from '../content-event.ts';
-import {type AttemptInfo, type DeliveryResult, sendToHeap} from '../delivery.ts';
-import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../retry-policy.ts';
+import type {HeapEvent} from '../shared/content-event.ts';
+import {type AttemptInfo, type DeliveryResult, sendToHeap} from '../shared/delivery.ts';
+import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../shared/retry-policy.ts';
 import type {Pacer} from './pacer.ts';
 
 /** Heap's answers that may concern single events: split the batch to find them. Any other final 4xx concerns every request. */
