@@ -17,6 +17,7 @@ Options:
   --port N             port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
   --host H             address to bind (default ${DEFAULT_HOST})
   --store FILE         append events to FILE (JSON lines) and reload them on start
+                       (a last line torn by a crash is cut off, and reported)
   --strict             also reject arrays, booleans, nested objects, null, event names over 255
   --no-rate-limits     disable Heap's rate limits (on by default)
   --time-scale X       shorten rate-limit windows by X (e.g. 0.01 = 100x shorter; counts unchanged)
@@ -116,7 +117,6 @@ async function main(): Promise<void> {
       : typeof options.rateLimits === 'object'
         ? `time scale ${options.rateLimits.timeScale}`
         : null,
-    options.store ? `store ${options.store} (${heap.events().length} events loaded)` : null,
   ].filter(Boolean);
   process.stdout.write(`Local Heap listening on ${heap.url} (live view: ${heap.url}/)\n`);
   if (notes.length) process.stdout.write(`  ${notes.join(', ')}\n`);

@@ -15,8 +15,13 @@ export interface Fault {
   body?: string;
   /** Wait this long first; alone, the request is then answered normally. */
   delayMs?: number;
-  /** Destroy the connection without an answer (TCP reset). */
+  /** Destroy the connection without an answer (TCP reset); nothing is stored. */
   reset?: boolean;
+  /**
+   * Handle the request normally (validate, rate-limit, store), then destroy the connection instead
+   * of answering: the client sees a reset although Heap stored the events (a lost answer).
+   */
+  resetAfterStore?: boolean;
   /** Never answer: the socket stays open until the client gives up or the server closes. */
   hang?: boolean;
   /** Only requests to this exact path (e.g. `/api/track`). */
@@ -27,7 +32,20 @@ export class FaultError extends Error {
   name = 'FaultError';
 }
 
-const FIELDS = new Set(['count', 'status', 'retryAfter', 'body', 'delayMs', 'reset', 'hang', 'path']);
+const FIELDS = new Set([
+  'count',
+  'status',
+  'retryAfter',
+  'body',
+  'delayMs',
+  'reset',
+  'resetAfterStore',
+  'hang',
+  'path',
+]);
+
+/** The longest delay a Node timer can wait (2^31-1 ms, about 24.8 days); longer fires at once. */
+export const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /** Check a fault from code or from `POST /api/local/faults`; throws FaultError naming the field. */
 export function checkFault(raw: unknown, field = 'fault'): Fault {
@@ -60,14 +78,18 @@ export function checkFault(raw: unknown, field = 'fault'): Fault {
   if (f.delayMs !== undefined && !(typeof f.delayMs === 'number' && Number.isFinite(f.delayMs) && f.delayMs >= 0)) {
     bad('delayMs', 'must be a number ≥ 0');
   }
-  for (const key of ['reset', 'hang'] as const) {
+  if ((f.delayMs as number) > MAX_DELAY_MS) bad('delayMs', `at most ${MAX_DELAY_MS} (2^31-1 ms, the timer range)`);
+  for (const key of ['reset', 'resetAfterStore', 'hang'] as const) {
     if (f[key] !== undefined && typeof f[key] !== 'boolean') bad(key, 'must be true or false');
   }
   if (f.path !== undefined && !(typeof f.path === 'string' && f.path.startsWith('/')))
     bad('path', 'must be a path starting with /');
-  const actions = [f.status !== undefined, f.reset === true, f.hang === true].filter(Boolean).length;
-  if (actions > 1) throw new FaultError(`${field}: give only one of status, reset, hang`);
-  if (actions === 0 && f.delayMs === undefined) throw new FaultError(`${field}: give status, delayMs, reset or hang`);
+  const actions = [f.status !== undefined, f.reset === true, f.resetAfterStore === true, f.hang === true].filter(
+    Boolean,
+  ).length;
+  if (actions > 1) throw new FaultError(`${field}: give only one of status, reset, resetAfterStore, hang`);
+  if (actions === 0 && f.delayMs === undefined)
+    throw new FaultError(`${field}: give status, delayMs, reset, resetAfterStore or hang`);
   return {...(f as Fault)};
 }
 

@@ -3,6 +3,8 @@
  *
  * - Single Track: 30 requests per 30 s per identity per app_id.
  * - Bulk Track: 1000 events per minute per identity per app_id, and 15,000 events per minute per app_id.
+ * - add_user_properties: 30 requests per 30 s per identity per app_id (a bulk `users` body counts
+ *   one request for each identity in it).
  *
  * Heap does not document its window algorithm. Local Heap uses a sliding window (a log of accepted
  * requests): a request passes when the accepted count of the last window, plus this request, stays
@@ -41,6 +43,7 @@ export class RateLimiter {
   #single = new Map<string, Entry[]>();
   #bulkIdentity = new Map<string, Entry[]>();
   #bulkApp = new Map<string, Entry[]>();
+  #users = new Map<string, Entry[]>();
 
   constructor(options: RateLimiterOptions = {}) {
     const scale = options.timeScale ?? 1;
@@ -50,11 +53,12 @@ export class RateLimiter {
     this.#now = options.now ?? Date.now;
   }
 
-  get windows(): {singleMs: number; bulkIdentityMs: number; bulkAppMs: number} {
+  get windows(): {singleMs: number; bulkIdentityMs: number; bulkAppMs: number; usersMs: number} {
     return {
       singleMs: RATE_LIMITS.singleTrack.windowMs * this.timeScale,
       bulkIdentityMs: RATE_LIMITS.bulkPerIdentity.windowMs * this.timeScale,
       bulkAppMs: RATE_LIMITS.bulkPerApp.windowMs * this.timeScale,
+      usersMs: RATE_LIMITS.addUserProperties.windowMs * this.timeScale,
     };
   }
 
@@ -111,7 +115,30 @@ export class RateLimiter {
     return {ok: true};
   }
 
+  /** An add_user_properties request updating `identities`. Records it for each when every one allows it. */
+  checkUsers(appId: string, identities: Iterable<string>): RateDecision {
+    const now = this.#now();
+    const windowMs = this.windows.usersMs;
+    const limit = RATE_LIMITS.addUserProperties.requests;
+    const distinct = new Set(identities);
+    let worst: {ms: number; who: string} | undefined;
+    for (const who of distinct) {
+      const wait = waitFor(this.#users, `${appId}\u0000${who}`, now, windowMs, 1, limit);
+      if (wait > 0 && (!worst || wait > worst.ms)) worst = {ms: wait, who};
+    }
+    if (worst) {
+      return {
+        ok: false,
+        retryAfterMs: worst.ms,
+        reason: `rate limit: more than ${limit} add_user_properties requests per ${describeWindow(windowMs)} for identity ${quote(worst.who)}`,
+      };
+    }
+    for (const who of distinct) record(this.#users, `${appId}\u0000${who}`, now, 1);
+    return {ok: true};
+  }
+
   reset(): void {
+    this.#users.clear();
     this.#single.clear();
     this.#bulkIdentity.clear();
     this.#bulkApp.clear();

@@ -149,6 +149,27 @@ export function checkTimestamp(value: unknown, field: string): string[] {
   return [];
 }
 
+/**
+ * How deep a nested property value may go before Local Heap refuses it (400). Heap documents
+ * nothing about nesting; without a bound, turning a very deep value into JSON text overflows the
+ * stack (a 500).
+ */
+export const MAX_NESTING_DEPTH = 100;
+
+/** True when `value` nests objects or arrays more than `limit` levels deep (iterative: no recursion). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 /** Apply the documented array conversion (and Local Heap's guesses for undocumented kinds). */
 function convertValue(value: unknown, field: string, strict: boolean, warnings: string[]): PropertyValue | undefined {
   switch (typeof value) {
@@ -168,6 +189,9 @@ function convertValue(value: unknown, field: string, strict: boolean, warnings: 
     if (strict) fail(field, 'null not allowed in strict mode (leave the property out)');
     warnings.push(`${field}: null dropped (null is undocumented in Heap's server API)`);
     return undefined;
+  }
+  if (nestedDeeperThan(value, MAX_NESTING_DEPTH)) {
+    fail(field, `nested more than ${MAX_NESTING_DEPTH} levels deep (Local Heap's limit; Heap documents none)`);
   }
   let text: string;
   if (Array.isArray(value)) {

@@ -34,6 +34,8 @@ export const RATE_LIMITS = {
   bulkPerIdentity: {events: 1000, windowMs: 60_000},
   /** Bulk Track: 15,000 events per minute per app_id. */
   bulkPerApp: {events: 15_000, windowMs: 60_000},
+  /** add_user_properties: 30 requests per 30 seconds per identity per app_id. */
+  addUserProperties: {requests: 30, windowMs: 30_000},
 } as const;
 
 export const TRACK_PATH = '/api/track';

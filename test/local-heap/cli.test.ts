@@ -1,5 +1,5 @@
 import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process';
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -81,6 +81,43 @@ describe('npm run heap:local (local-heap/cli.ts)', () => {
       expect(await p.exit).toBe(0);
       expect(p.stdout()).toContain('Local Heap stopped (SIGINT)');
       expect(readFileSync(store, 'utf8').trim().split('\n')).toHaveLength(1);
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+
+  it('after kill -9 mid-append: reports and cuts the torn line; the next acknowledged event survives kill -9 and restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'local-heap-cli-'));
+    try {
+      const store = join(dir, 'events.jsonl');
+      const listening = (p: ReturnType<typeof run>) =>
+        waitFor(
+          () => /Local Heap listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(p.stdout())?.[1],
+          `the URL line (stdout: ${p.stdout()} stderr: ${p.stderr()})`,
+        );
+      const first = run(['--port', '0', '--store', store, '--no-rate-limits']);
+      expect((await track(await listening(first), single({idempotency_key: 'one'}))).status).toBe(200);
+      first.child.kill('SIGKILL');
+      await first.exit;
+      // The append a kill -9 cut short: part of a line, no newline.
+      appendFileSync(store, '{"request_id":"unanswered","app_id":"1234567890","event":"Con');
+
+      const second = run(['--port', '0', '--store', store, '--no-rate-limits']);
+      const url = await listening(second);
+      expect(second.stdout()).toMatch(
+        /store .*events\.jsonl: 1 entry loaded; torn last line dropped \(1 line, 61 bytes: an unanswered request cut off by a crash\)\n/,
+      );
+      expect((await track(url, single({idempotency_key: 'two'}))).status).toBe(200);
+      second.child.kill('SIGKILL');
+      await second.exit;
+
+      const third = run(['--port', '0', '--store', store, '--no-rate-limits']);
+      const again = await listening(third);
+      expect(third.stdout()).toMatch(/store .*events\.jsonl: 2 entries loaded\n/);
+      const events = (await (await fetch(`${again}/api/local/events`)).json()) as {idempotency_key: string}[];
+      expect(events.map((e) => e.idempotency_key)).toEqual(['one', 'two']);
+      third.child.kill('SIGINT');
+      expect(await third.exit).toBe(0);
     } finally {
       rmSync(dir, {recursive: true, force: true});
     }

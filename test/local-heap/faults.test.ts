@@ -1,6 +1,6 @@
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
-import {APP_ID, IDENTITY, post, single, track} from './http.ts';
+import {APP_ID, del, IDENTITY, post, single, track} from './http.ts';
 
 let heap: LocalHeap;
 beforeAll(async () => {
@@ -76,10 +76,50 @@ describe('fault injection from code', () => {
   });
 
   it('refuses an invalid fault', () => {
-    expect(() => heap.injectFault({})).toThrow('fault: give status, delayMs, reset or hang');
+    expect(() => heap.injectFault({})).toThrow('fault: give status, delayMs, reset, resetAfterStore or hang');
     expect(() => heap.injectFault({status: 99})).toThrow('fault.status: must be an integer 200-599');
     expect(() => heap.injectFault({reset: true, hang: true})).toThrow('only one of');
     expect(() => heap.injectFault({retryAfter: 3, delayMs: 1})).toThrow('fault.retryAfter: needs a status');
+    expect(() => heap.injectFault({reset: true, resetAfterStore: true})).toThrow('only one of');
+  });
+
+  it('refuses a delay beyond the timer range (2^31-1 ms) instead of firing it at once', async () => {
+    expect(() => heap.injectFault({delayMs: 2 ** 31})).toThrow('fault.delayMs: at most 2147483647');
+    const res = await post(heap.url, '/api/local/faults', {delayMs: 3e9});
+    expect([res.status, res.text]).toEqual([400, 'fault.delayMs: at most 2147483647 (2^31-1 ms, the timer range)']);
+    expect(heap.faults()).toEqual([]);
+    // The longest allowed delay is queued (and cleared before it is used).
+    heap.injectFault({delayMs: 2 ** 31 - 1});
+    expect(heap.faults()).toEqual([{delayMs: 2 ** 31 - 1, remaining: 1}]);
+  });
+});
+
+describe('resetAfterStore: Heap stored the request, the answer is lost', () => {
+  it('stores the events, then resets the connection; re-sending them stores nothing twice', async () => {
+    heap.injectFault({resetAfterStore: true});
+    const body = single({idempotency_key: 'lost-answer@1'});
+    const error = await track(heap.url, body).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(TypeError); // fetch failed: the client cannot know it was stored
+    expect(heap.events().map((e) => e.idempotency_key)).toEqual(['lost-answer@1']);
+    const again = await track(heap.url, body);
+    expect([again.status, again.headers.get('x-local-heap-duplicates')]).toEqual([200, '1']);
+    expect(heap.events()).toHaveLength(1);
+    expect(heap.duplicates()).toHaveLength(1);
+    expect(heap.stats()).toMatchObject({requests: 2, faulted: 1, stored: 1, duplicates: 1});
+  });
+
+  it('drops a rejection too: the request is handled in full, only its answer is lost', async () => {
+    heap.injectFault({resetAfterStore: true, path: '/api/track'});
+    const error = await track(heap.url, single({identity: ''})).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(heap.rejections().map((r) => [r.status, r.reason])).toEqual([[400, 'identity: empty']]);
+    expect(heap.events()).toEqual([]);
   });
 });
 
@@ -127,8 +167,7 @@ describe('fault injection over HTTP', () => {
     expect((await track(heap.url, single())).status).toBe(502);
     const second = await track(heap.url, single());
     expect([second.status, second.headers.get('retry-after')]).toEqual([503, '1']);
-    const cleared = await fetch(`${heap.url}/api/local/faults`, {method: 'DELETE'});
-    expect(cleared.status).toBe(200);
+    expect((await del(heap.url, '/api/local/faults')).status).toBe(200);
     expect(heap.faults()).toEqual([]);
     expect((await track(heap.url, single())).status).toBe(200);
   });

@@ -28,6 +28,12 @@ export async function post(
   return {status: res.status, text: await res.text(), headers: res.headers};
 }
 
+/** DELETE `url + path` as the control API requires (content-type: application/json). */
+export async function del(url: string, path: string): Promise<Answer> {
+  const res = await fetch(`${url}${path}`, {method: 'DELETE', headers: {'content-type': 'application/json'}});
+  return {status: res.status, text: await res.text(), headers: res.headers};
+}
+
 export function track(
   url: string,
   body: unknown,

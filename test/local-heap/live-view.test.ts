@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
 import type {Browser, Page} from 'playwright-core';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
@@ -96,5 +98,50 @@ describe('live view at / in headless Chromium', () => {
     // reset() clears the page.
     heap.reset();
     await expect.poll(() => page.locator('li.row').count()).toBe(0);
+  }, 30_000);
+
+  it('its own Clear all button works (same origin, application/json)', async () => {
+    await track(heap.url, single({properties: {content_id: 'to-clear'}}));
+    await page.goto(`${heap.url}/`);
+    await page.waitForSelector(row('Content Published', 'to-clear'));
+    page.once('dialog', (dialog) => dialog.accept());
+    const answer = page.waitForResponse((r) => r.url() === `${heap.url}/api/local/events`);
+    await page.click('#clear');
+    expect((await answer).status()).toBe(200);
+    await expect.poll(() => page.locator('li.row').count()).toBe(0);
+    expect(heap.events()).toEqual([]);
+  }, 30_000);
+
+  it('a page on another localhost port cannot queue faults or reset it', async () => {
+    const other = http.createServer((_req, res) => {
+      res.writeHead(200, {'content-type': 'text/html'});
+      res.end('<!doctype html><title>another local app</title>');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      await track(heap.url, single({properties: {content_id: 'keep-me'}}));
+      await page.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
+      const target = heap.url;
+      // What such a page can send without a CORS preflight: text/plain POSTs (no-cors).
+      const statuses = await page.evaluate(async (url) => {
+        const sent = [
+          fetch(`${url}/api/local/faults`, {method: 'POST', mode: 'no-cors', body: '{"status": 400, "count": 5}'}),
+          fetch(`${url}/api/local/faults`, {
+            method: 'POST',
+            mode: 'no-cors',
+            headers: {'content-type': 'text/plain'},
+            body: '{"reset": true}',
+          }),
+        ];
+        const results = await Promise.allSettled(sent);
+        return results.map((r) => r.status);
+      }, target);
+      expect(statuses).toEqual(['fulfilled', 'fulfilled']); // opaque answers: the page learns nothing
+      expect(heap.faults()).toEqual([]);
+      expect((await track(heap.url, single())).status).toBe(200);
+      expect(heap.events().map((e) => e.properties.content_id)).toEqual(['keep-me', 'post-1']);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
   }, 30_000);
 });

@@ -3,7 +3,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {RateLimiter, retryAfterSeconds} from '../../local-heap/rate-limit.ts';
 import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
 import {RATE_LIMITS} from '../../shared/heap-rules.ts';
-import {bulk, single, track} from './http.ts';
+import {APP_ID, bulk, post, single, track} from './http.ts';
 
 const started: LocalHeap[] = [];
 async function start(rateLimits: boolean | {timeScale?: number}): Promise<LocalHeap> {
@@ -56,6 +56,31 @@ describe('sliding windows (pure, with a fake clock)', () => {
     expect(rl.checkBulk('app', new Map([['a', 1]])).ok).toBe(false);
   });
 
+  it('add_user_properties: 30 requests per 30 s per identity; a bulk body counts once per identity in it', () => {
+    let now = 0;
+    const rl = new RateLimiter({now: () => now});
+    for (let i = 0; i < 29; i++) {
+      expect(rl.checkUsers('app', ['u1']).ok).toBe(true);
+      now += 100;
+    }
+    // A bulk body naming u1 twice and u2 once: u1's 30th request, u2's first.
+    expect(rl.checkUsers('app', ['u1', 'u2', 'u1']).ok).toBe(true);
+    const refused = rl.checkUsers('app', ['u2', 'u1']);
+    expect(refused).toEqual({
+      ok: false,
+      retryAfterMs: 30_000 - 2_900,
+      reason: 'rate limit: more than 30 add_user_properties requests per 30 s for identity "u1"',
+    });
+    // Refused whole: u2 was not charged for it.
+    for (let i = 0; i < 29; i++) expect(rl.checkUsers('app', ['u2']).ok).toBe(true);
+    expect(rl.checkUsers('app', ['u2']).ok).toBe(false);
+    expect(rl.checkUsers('other app', ['u1']).ok).toBe(true);
+    // Track requests have their own budget.
+    expect(rl.checkSingle('app', 'u1').ok).toBe(true);
+    now = 30_000;
+    expect(rl.checkUsers('app', ['u1']).ok).toBe(true);
+  });
+
   it('scales the windows, not the counts, with timeScale', () => {
     let now = 0;
     const rl = new RateLimiter({timeScale: 0.01, now: () => now});
@@ -103,6 +128,22 @@ describe('rate limits over HTTP', () => {
     expect(res.headers.get('retry-after')).toBe(String(Math.max(1, Math.ceil(ms / 1000))));
     await sleep(ms + 20);
     expect((await track(heap.url, single())).status).toBe(200);
+  });
+
+  it('add_user_properties: the 31st request within 30 s for one identity gets 429 and stores nothing', async () => {
+    const heap = await start(true);
+    const update = (identity: string, n: number) =>
+      post(heap.url, '/api/add_user_properties', {app_id: APP_ID, identity, properties: {n}});
+    for (let i = 0; i < 30; i++) expect((await update('visitor-1', i)).status).toBe(200);
+    const refused = await update('visitor-1', 30);
+    expect(refused.status).toBe(429);
+    expect(refused.text).toBe(
+      'rate limit: more than 30 add_user_properties requests per 30 s for identity "visitor-1"',
+    );
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await update('visitor-2', 0)).status).toBe(200);
+    expect(heap.userProperties().map((u) => u.properties.n)).toEqual([...Array.from({length: 30}, (_, i) => i), 0]);
+    expect(heap.stats()).toMatchObject({rejected: 1, rateLimited: 1});
   });
 
   it('bulk: 1000 events per minute per identity', async () => {

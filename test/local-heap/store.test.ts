@@ -1,9 +1,9 @@
-import {appendFileSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
-import {APP_ID, bulk, single, track} from './http.ts';
+import {APP_ID, bulk, del, single, track} from './http.ts';
 
 let dir: string;
 const open: LocalHeap[] = [];
@@ -63,8 +63,7 @@ describe('idempotency', () => {
       [2, true],
       [3, false],
     ]);
-    const del = await fetch(`${heap.url}/api/local/events`, {method: 'DELETE'});
-    expect(del.status).toBe(200);
+    expect((await del(heap.url, '/api/local/events')).status).toBe(200);
     expect(heap.events()).toEqual([]);
     // Reset also forgets idempotency keys.
     await track(heap.url, single({idempotency_key: 'k'}));
@@ -92,6 +91,52 @@ describe('persistence with store', () => {
     expect(second.stats()).toMatchObject({stored: 3, duplicates: 2});
   });
 
+  it('cuts off a torn last line (a crash mid-append) on start, so the next acknowledged event survives the next restart', async () => {
+    const file = join(dir, 'events.jsonl');
+    const first = await start(file);
+    await track(first.url, single({idempotency_key: 'before-crash'}));
+    await first.close();
+    // What kill -9 in the middle of appending an (unanswered) request leaves: half a line, no newline.
+    const whole = readFileSync(file, 'utf8');
+    appendFileSync(file, whole.slice(0, Math.floor(whole.length / 2)).replace('before-crash', 'torn'));
+
+    const second = await start(file);
+    expect(second.storeLoad).toEqual({
+      file,
+      entries: 1,
+      skippedLines: 0,
+      tornTail: 'dropped',
+      droppedLines: 1,
+      droppedBytes: Math.floor(whole.length / 2),
+    });
+    expect(readFileSync(file, 'utf8')).toBe(whole);
+    const acknowledged = await track(second.url, single({idempotency_key: 'after-crash'}));
+    expect(acknowledged.status).toBe(200);
+    await second.close();
+
+    const third = await start(file);
+    expect(third.storeLoad).toMatchObject({entries: 2, skippedLines: 0, tornTail: 'none', droppedLines: 0});
+    expect(third.events().map((e) => e.idempotency_key)).toEqual(['before-crash', 'after-crash']);
+    // Its idempotency key is remembered too: a re-send is a duplicate.
+    expect(
+      (await track(third.url, single({idempotency_key: 'after-crash'}))).headers.get('x-local-heap-duplicates'),
+    ).toBe('1');
+    expect(third.events()).toHaveLength(2);
+  });
+
+  it('completes a last line that lost only its newline, keeping the entry', async () => {
+    const file = join(dir, 'events.jsonl');
+    const first = await start(file);
+    await track(first.url, single({idempotency_key: 'kept'}));
+    await first.close();
+    const whole = readFileSync(file, 'utf8');
+    writeFileSync(file, whole.slice(0, -1));
+    const second = await start(file);
+    expect(second.storeLoad).toMatchObject({entries: 1, tornTail: 'repaired', droppedLines: 0});
+    expect(readFileSync(file, 'utf8')).toBe(whole);
+    expect(second.events().map((e) => e.idempotency_key)).toEqual(['kept']);
+  });
+
   it('skips unreadable lines and empties the file on reset()', async () => {
     const file = join(dir, 'events.jsonl');
     const first = await start(file);
@@ -101,6 +146,7 @@ describe('persistence with store', () => {
     const second = await start(file);
     expect(second.events()).toHaveLength(1);
     expect(second.events()[0]?.app_id).toBe(APP_ID);
+    expect(second.storeLoad).toMatchObject({entries: 1, skippedLines: 2, tornTail: 'none'});
     second.reset();
     expect(readFileSync(file, 'utf8')).toBe('');
     await second.close();

@@ -192,6 +192,36 @@ describe('conversions Heap documents (and undocumented kinds): stored converted,
     ]);
   });
 
+  it("accepts a server-side event name of 1024 characters (Heap's limit), rejects 1025", async () => {
+    expect((await track(heap.url, single({event: long(1024)}))).status).toBe(200);
+    expect(heap.events().map((e) => e.event.length)).toEqual([1024]);
+    const res = await track(heap.url, single({event: long(1025)}));
+    expect([res.status, res.text]).toEqual([400, 'event: longer than 1024 characters (1025)']);
+  });
+
+  it('answers deep nesting with 400 naming the property, not 500; 100 levels are stored as JSON text', async () => {
+    const nest = (levels: number, open: string, close: string): string =>
+      `${open.repeat(levels)}1${close.repeat(levels)}`;
+    for (const [open, close] of [
+      ['{"a":', '}'],
+      ['[', ']'],
+    ] as const) {
+      const body = `{"app_id":"${APP_ID}","identity":"${IDENTITY}","event":"Deep","properties":{"deep":${nest(10_000, open, close)}}}`;
+      const res = await track(heap.url, body);
+      expect([res.status, res.text]).toEqual([
+        400,
+        "properties.deep: nested more than 100 levels deep (Local Heap's limit; Heap documents none)",
+      ]);
+    }
+    const ok = await track(
+      heap.url,
+      `{"app_id":"${APP_ID}","identity":"${IDENTITY}","event":"Deep","properties":{"deep":${nest(100, '{"a":', '}')}}}`,
+    );
+    expect(ok.status).toBe(200);
+    expect(heap.events()[0]?.properties.deep).toBe(nest(100, '{"a":', '}'));
+    expect(heap.rejections().map((r) => r.status)).toEqual([400, 400]);
+  });
+
   it('keeps a clean event free of warnings, with every field it sent', async () => {
     const body = single({timestamp: '2024-11-28T10:00:00Z', session_id: 's1', idempotency_key: 'k1'});
     const res = await track(heap.url, body);
