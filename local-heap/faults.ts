@@ -1,6 +1,7 @@
 /**
  * Local Heap: fault injection. A queue of faults; each applies to the next `count` requests
- * to Heap's API paths (`/api/track`, `/api/add_user_properties`), or only to `path` when set.
+ * to Heap's API paths (`/api/track`, `/api/add_user_properties`), or only to `path` when set,
+ * or only to requests whose body contains `match`.
  * Local control paths (`/api/local/*`) and the live view are never faulted.
  */
 
@@ -26,6 +27,8 @@ export interface Fault {
   hang?: boolean;
   /** Only requests to this exact path (e.g. `/api/track`). */
   path?: string;
+  /** Only requests whose body contains this exact text (e.g. `"content_id":"post-1"`): faults for one event. */
+  match?: string;
 }
 
 export class FaultError extends Error {
@@ -42,6 +45,7 @@ const FIELDS = new Set([
   'resetAfterStore',
   'hang',
   'path',
+  'match',
 ]);
 
 /** The longest delay a Node timer can wait (2^31-1 ms, about 24.8 days); longer fires at once. */
@@ -84,6 +88,8 @@ export function checkFault(raw: unknown, field = 'fault'): Fault {
   }
   if (f.path !== undefined && !(typeof f.path === 'string' && f.path.startsWith('/')))
     bad('path', 'must be a path starting with /');
+  if (f.match !== undefined && !(typeof f.match === 'string' && f.match !== ''))
+    bad('match', 'must be a non-empty string');
   const actions = [f.status !== undefined, f.reset === true, f.resetAfterStore === true, f.hang === true].filter(
     Boolean,
   ).length;
@@ -106,9 +112,13 @@ export class FaultQueue {
     this.#queue.push({fault: checked, left: checked.count ?? 1});
   }
 
-  /** The first queued fault that matches `path`, used up by one; undefined if none. */
-  take(path: string): Fault | undefined {
-    const i = this.#queue.findIndex((q) => q.fault.path === undefined || q.fault.path === path);
+  /** The first queued fault that fits `path` and `body`, used up by one; undefined if none. */
+  take(path: string, body = ''): Fault | undefined {
+    const i = this.#queue.findIndex(
+      (q) =>
+        (q.fault.path === undefined || q.fault.path === path) &&
+        (q.fault.match === undefined || body.includes(q.fault.match)),
+    );
     if (i < 0) return undefined;
     const q = this.#queue[i]!;
     q.left -= 1;

@@ -69,8 +69,8 @@ export function trackApiRoutes(state: LocalHeapState): Routes {
   };
 
   /** Apply an injected fault; true when the request is done with (answered, reset or hanging). */
-  const applyFault = async (x: Exchange): Promise<boolean> => {
-    const fault = faults.take(x.ctx.path);
+  const applyFault = async (x: Exchange, text: string): Promise<boolean> => {
+    const fault = faults.take(x.ctx.path, text);
     if (!fault) return false;
     counters.faulted += 1;
     if (fault.delayMs) {
@@ -113,7 +113,8 @@ export function trackApiRoutes(state: LocalHeapState): Routes {
   ): Promise<T | undefined> => {
     counters.requests += 1;
     const body = await readBody(x.req, state.maxBodyBytes);
-    if (await applyFault(x)) return undefined;
+    const text = body.buffer.toString('utf8');
+    if (await applyFault(x, text)) return undefined;
     const type = x.req.headers['content-type'];
     if (!isJsonContentType(type)) {
       reject(x, 415, `content-type: must be application/json, got ${type ? JSON.stringify(short(type, 60)) : 'none'}`);
@@ -123,7 +124,6 @@ export function trackApiRoutes(state: LocalHeapState): Routes {
       reject(x, 413, `body: larger than ${state.maxBodyBytes} bytes (Local Heap's limit; Heap documents none)`);
       return undefined;
     }
-    const text = body.buffer.toString('utf8');
     if (text.trim() === '') {
       reject(x, 400, 'body: empty (expected a JSON object)');
       return undefined;

@@ -94,6 +94,22 @@ describe('fault injection from code', () => {
   });
 });
 
+describe('match: faults for one event', () => {
+  it('applies a fault only to requests whose body contains `match`, in queue order, skipping others', async () => {
+    heap.injectFault({status: 503, match: '"content_id":"post-2"'});
+    heap.injectFault({status: 502, match: '"content_id":"post-2"'});
+    const one = single({properties: {content_id: 'post-1'}});
+    const two = single({properties: {content_id: 'post-2'}});
+    expect((await track(heap.url, one)).status).toBe(200);
+    expect((await track(heap.url, two)).status).toBe(503);
+    expect((await track(heap.url, one)).status).toBe(200);
+    expect((await track(heap.url, two)).status).toBe(502);
+    expect((await track(heap.url, two)).status).toBe(200);
+    expect(heap.stats()).toMatchObject({faulted: 2, stored: 3});
+    expect(() => heap.injectFault({status: 500, match: ''})).toThrow('fault.match: must be a non-empty string');
+  });
+});
+
 describe('resetAfterStore: Heap stored the request, the answer is lost', () => {
   it('stores the events, then resets the connection; re-sending them stores nothing twice', async () => {
     heap.injectFault({resetAfterStore: true});

@@ -1,13 +1,19 @@
 /**
- * Chaos: 500 distinct content events through the real handler while Local
- * Heap (strict mode, real rate limits) answers the first 500 requests from a
- * seeded schedule of faults: connection resets, hangs past the attempt
- * timeout, 500/502/503/504, and 429 with and without Retry-After (including
- * one beyond the deadline, which must fail at once rather than wait).
+ * Chaos: 500 distinct content events through the real handler, 25 at a time, while Local Heap
+ * (strict mode, real rate limits) fails their requests from a seeded schedule: connection resets,
+ * hangs past the attempt timeout, 500/502/503/504, 429 with and without Retry-After (one beyond
+ * the deadline, which must fail at once rather than wait), and resets *after* the events were
+ * stored (the answer is lost, so the client cannot know: it retries, and Local Heap's
+ * idempotency keys must keep the retry from storing the event twice).
  *
- * Every event must be either stored exactly once or reported failed in its
- * log line (and by the invocation throwing), never both, never neither:
- * stored + reported failed = sent, no idempotency key stored twice.
+ * What must hold is what at-least-once delivery can promise:
+ * - nothing is lost silently: every event is stored or reported failed (or both: an event whose
+ *   answer was lost and whose retry then failed is stored *and* reported failed);
+ * - nothing is stored twice, and re-sending every event reported failed stores nothing twice.
+ *
+ * Each event has its own seeded fault sequence (faults `match` its content_id), so which event
+ * meets which fault does not depend on the order requests arrive in, and the deadline is far
+ * beyond the longest sequence: the outcome of every event, and every count below, is exact.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {createHandler, type LogRecord} from '../../functions/heap-content-sync/index.ts';
@@ -20,14 +26,21 @@ import {invalidities, invoke} from './harness.ts';
 const APP_ID = '5550001234';
 const EVENTS = 500;
 const CONCURRENCY = 25;
-/** The function's delivery deadline here (production: 25 s), and one attempt's limit. */
-const DEADLINE_MS = 6000;
-const ATTEMPT_TIMEOUT_MS = 1000;
+/** One attempt's limit: what a hang costs. */
+const ATTEMPT_TIMEOUT_MS = 3000;
+/**
+ * The delivery deadline (production: 25 s). The longest sequence (3 faults, each at most a hang
+ * or a 1 s Retry-After plus a backoff of at most 1 s) needs about 12 s, so only a Retry-After
+ * beyond the deadline makes an event fail.
+ */
+const DEADLINE_MS = 30_000;
+const MAX_FAULTS_PER_EVENT = 3;
+const HOPELESS = '429 Retry-After 60';
 const SEED = 0x5eed;
 
 type Kind =
-  | 'pass'
   | 'reset'
+  | 'reset after store'
   | 'hang'
   | '500'
   | '502'
@@ -37,143 +50,232 @@ type Kind =
   | '429 Retry-After 1'
   | '429 Retry-After 0'
   | '429 Retry-After date'
-  | '429 Retry-After 30';
+  | typeof HOPELESS;
 
-/** Weights of the schedule (out of 100). */
+/** Weights of the fault kinds (out of 100). */
 const MIX: [Kind, number][] = [
-  ['pass', 40],
-  ['reset', 8],
+  ['reset', 12],
+  ['reset after store', 12],
   ['hang', 5],
-  ['500', 8],
-  ['502', 8],
-  ['503', 8],
-  ['504', 6],
-  ['429', 7],
-  ['429 Retry-After 1', 5],
-  ['429 Retry-After 0', 2],
-  ['429 Retry-After date', 2],
-  ['429 Retry-After 30', 1],
+  ['500', 11],
+  ['502', 11],
+  ['503', 11],
+  ['504', 9],
+  ['429', 12],
+  ['429 Retry-After 1', 8],
+  ['429 Retry-After 0', 4],
+  ['429 Retry-After date', 3],
+  [HOPELESS, 2],
+];
+/** How many faults an event meets before its request passes: 0, 1, 2 or 3 (weights out of 100). */
+const FAULT_COUNTS = [40, 30, 20, 10];
+/** Sequences placed first, by hand, so the schedule surely holds these cases. */
+const FIXED: Kind[][] = [
+  ['reset after store', HOPELESS], // stored, then reported failed: both
+  ['reset after store', 'reset after store'], // stored once, two retries ignored by key
+  ['hang', 'reset after store'],
+  [HOPELESS],
 ];
 
-function fault(kind: Kind): Fault {
-  const path = TRACK_PATH;
+function fault(kind: Kind, id: string): Fault {
+  const target = {path: TRACK_PATH, match: `"content_id":"${id}"`};
   switch (kind) {
-    case 'pass':
-      return {delayMs: 0, path};
     case 'reset':
-      return {reset: true, path};
+      return {reset: true, ...target};
+    case 'reset after store':
+      return {resetAfterStore: true, ...target};
     case 'hang':
-      return {hang: true, path};
+      return {hang: true, ...target};
     case '429':
-      return {status: 429, path};
+      return {status: 429, ...target};
     case '429 Retry-After 1':
-      return {status: 429, retryAfter: '1', path};
+      return {status: 429, retryAfter: '1', ...target};
     case '429 Retry-After 0':
-      return {status: 429, retryAfter: '0', path};
+      return {status: 429, retryAfter: '0', ...target};
     case '429 Retry-After date':
-      return {status: 429, retryAfter: new Date(Date.now() + 1000).toUTCString(), path};
-    case '429 Retry-After 30':
-      return {status: 429, retryAfter: '30', path};
+      return {status: 429, retryAfter: new Date(Date.now() + 2000).toUTCString(), ...target};
+    case HOPELESS:
+      return {status: 429, retryAfter: '60', ...target};
     default:
-      return {status: Number(kind), body: `<html><body>${kind} from a proxy</body></html>`, path};
+      return {status: Number(kind), body: `<html><body>${kind} from a proxy</body></html>`, ...target};
   }
 }
 
-function schedule(n: number, random: () => number): Kind[] {
-  const total = MIX.reduce((s, [, w]) => s + w, 0);
-  return Array.from({length: n}, () => {
-    let r = random() * total;
-    for (const [kind, w] of MIX) {
-      r -= w;
-      if (r < 0) return kind;
-    }
-    return 'pass';
+function pick<T>(weighted: [T, number][], random: () => number): T {
+  let r = random() * weighted.reduce((s, [, w]) => s + w, 0);
+  for (const [value, w] of weighted) {
+    r -= w;
+    if (r < 0) return value;
+  }
+  return weighted[weighted.length - 1]![0];
+}
+
+/** Each event's faults, in the order its attempts meet them; nothing after a hopeless 429 (never reached). */
+function schedule(n: number, random: () => number): Kind[][] {
+  return Array.from({length: n}, (_, i) => {
+    if (i < FIXED.length) return FIXED[i]!;
+    const count = pick(
+      FAULT_COUNTS.map((w, k) => [k, w]),
+      random,
+    );
+    const kinds = Array.from({length: count}, () => pick(MIX, random));
+    const hopeless = kinds.indexOf(HOPELESS);
+    return hopeless < 0 ? kinds : kinds.slice(0, hopeless + 1);
   });
 }
 
+/** What each event's sequence must lead to. */
+function expected(kinds: Kind[]) {
+  const hopeless = kinds.includes(HOPELESS);
+  const storedAttempts = kinds.filter((k) => k === 'reset after store').length + (hopeless ? 0 : 1);
+  return {
+    failed: hopeless,
+    stored: storedAttempts > 0,
+    /** Requests that reached the store after the first that did: ignored by idempotency key. */
+    duplicates: Math.max(0, storedAttempts - 1),
+    attempts: hopeless ? kinds.length : kinds.length + 1,
+  };
+}
+
+const ids = Array.from({length: EVENTS}, (_, i) => `chaos-${String(i).padStart(3, '0')}`);
+const plan = schedule(EVENTS, seededRandom(SEED));
+const expectations = new Map(ids.map((id, i) => [id, expected(plan[i]!)]));
+const sum = (f: (e: ReturnType<typeof expected>) => number): number =>
+  [...expectations.values()].reduce((n, e) => n + f(e), 0);
+
 let heap: LocalHeap;
 const lines: string[] = [];
-const kinds = schedule(EVENTS, seededRandom(SEED));
+const redriveLines: string[] = [];
 const results: {id: string; error?: unknown}[] = [];
+const redriven: {id: string; error?: unknown}[] = [];
+let afterRun: {stored: string[]; duplicates: number; requests: number; faulted: number};
+
+const records = (from: string[]): LogRecord[] => from.map((l) => JSON.parse(l) as LogRecord);
 
 beforeAll(async () => {
   heap = await startLocalHeap({port: 0, strict: true});
-  for (const kind of kinds) heap.injectFault(fault(kind));
-  const handler = createHandler({
+  plan.forEach((kinds, i) => {
+    for (const kind of kinds) heap.injectFault(fault(kind, ids[i]!));
+  });
+  const options = {
     env: {HEAP_APP_ID: APP_ID, HEAP_API_URL: heap.url},
-    write: (line) => lines.push(line),
     deadlineMs: DEADLINE_MS,
     attemptTimeoutMs: ATTEMPT_TIMEOUT_MS,
     random: seededRandom(SEED + 1),
-  });
+  };
+  const handler = createHandler({...options, write: (line) => lines.push(line)});
+  const event = (id: string, i: number) => projected(id, {title: `Chaos ${i}`});
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < EVENTS) {
       const i = next++;
-      const id = `chaos-${String(i).padStart(3, '0')}`;
-      const run = await invoke(handler, lines, projected(id, {title: `Chaos ${i}`}));
-      results.push({id, error: run.error});
+      const run = await invoke(handler, lines, event(ids[i]!, i));
+      results.push({id: ids[i]!, error: run.error});
     }
   };
   await Promise.all(Array.from({length: CONCURRENCY}, worker));
-}, 120_000);
+  afterRun = {
+    stored: heap.events().map((e) => e.idempotency_key!),
+    duplicates: heap.duplicates().length,
+    requests: heap.stats().requests,
+    faulted: heap.stats().faulted,
+  };
+
+  // What an operator does with events reported failed: send them again (the backfill's --retry-failed).
+  const again = createHandler({...options, write: (line) => redriveLines.push(line)});
+  for (const r of records(lines).filter((r) => r.outcome === 'failed')) {
+    const i = ids.indexOf(r.content_id!);
+    const run = await invoke(again, redriveLines, event(ids[i]!, i));
+    redriven.push({id: ids[i]!, error: run.error});
+  }
+}, 180_000);
 
 afterAll(async () => {
   await heap?.close();
 });
 
-describe(`chaos: ${EVENTS} events, seeded faults on the first ${EVENTS} requests`, () => {
+describe(`chaos: ${EVENTS} events, each with its own seeded faults`, () => {
   it('uses every kind of fault, and the whole schedule', () => {
-    for (const [kind] of MIX) expect(kinds, kind).toContain(kind);
+    const used = plan.flat();
+    for (const [kind] of MIX) expect(used, kind).toContain(kind);
     expect(heap.faults()).toEqual([]);
-    expect(heap.stats().faulted).toBe(EVENTS);
+    expect(afterRun.faulted).toBe(used.length);
+    // Every request the schedule implies, and not one more (no unplanned timeout or retry).
+    expect(afterRun.requests).toBe(sum((e) => e.attempts));
+    expect(heap.stats().rateLimited).toBe(0);
   });
 
   it('writes exactly one log line per invocation, delivered or failed', () => {
     expect(lines).toHaveLength(EVENTS);
-    const records = lines.map((l) => JSON.parse(l) as LogRecord);
-    for (const r of records) expect(['delivered', 'failed']).toContain(r.outcome);
-    expect(new Set(records.map((r) => r.content_id)).size).toBe(EVENTS);
+    for (const r of records(lines)) expect(['delivered', 'failed']).toContain(r.outcome);
+    expect(new Set(records(lines).map((r) => r.content_id))).toEqual(new Set(ids));
   });
 
-  it('reconciles: stored exactly once or reported failed, never both, never neither', () => {
-    const records = lines.map((l) => JSON.parse(l) as LogRecord);
-    const delivered = new Set(records.filter((r) => r.outcome === 'delivered').map((r) => r.idempotency_key!));
-    const failed = records.filter((r) => r.outcome === 'failed');
-    const failedKeys = new Set(failed.map((r) => r.idempotency_key!));
+  it('loses nothing silently: every event is stored or reported failed; nothing is stored twice', () => {
+    const all = records(lines);
+    const keyOf = new Map(all.map((r) => [r.content_id!, r.idempotency_key!]));
+    const delivered = new Set(all.filter((r) => r.outcome === 'delivered').map((r) => r.idempotency_key!));
+    const failed = new Set(all.filter((r) => r.outcome === 'failed').map((r) => r.idempotency_key!));
+    const stored = new Set(afterRun.stored);
 
-    const stored = heap.events();
-    const storedKeys = stored.map((e) => e.idempotency_key!);
-    expect(new Set(storedKeys).size, 'an idempotency key stored twice').toBe(storedKeys.length);
-    expect(new Set(storedKeys)).toEqual(delivered);
-    for (const key of failedKeys) expect(delivered.has(key), `${key} both delivered and failed`).toBe(false);
-    expect(stored.length + failed.length).toBe(EVENTS);
+    expect(afterRun.stored.length, 'an idempotency key stored twice').toBe(stored.size);
+    for (const key of keyOf.values()) expect(stored.has(key) || failed.has(key), `${key} lost silently`).toBe(true);
+    for (const key of delivered) expect(stored.has(key), `${key} delivered but not stored`).toBe(true);
 
-    // A failed invocation throws (the platform shows it) and its line says why, attempt by attempt.
-    const threw = new Set(results.filter((r) => r.error !== undefined).map((r) => r.id));
-    expect(new Set(failed.map((r) => r.content_id))).toEqual(threw);
-    for (const r of failed) {
-      expect(r.reason).toMatch(/deadline|gave up|Retry-After/);
-      expect(r.attempt_log?.length).toBeGreaterThan(0);
-    }
-    // Each 429 with a Retry-After beyond the deadline fails its event at once: at least that many failures.
-    const hopeless = kinds.filter((k) => k === '429 Retry-After 30').length;
-    expect(failed.length).toBeGreaterThanOrEqual(hopeless);
-    // Retries carry everything else through: only a few events may exhaust the deadline (without retries, over half would fail).
-    expect(failed.length).toBeLessThanOrEqual(hopeless + 15);
-    expect(records.filter((r) => r.outcome === 'delivered' && r.attempts > 1).length).toBeGreaterThan(50);
+    // Exactly the events whose schedule says so: failed, stored, both.
+    const exp = (f: (e: ReturnType<typeof expected>) => boolean): Set<string> =>
+      new Set(ids.filter((id) => f(expectations.get(id)!)).map((id) => keyOf.get(id)!));
+    expect(failed).toEqual(exp((e) => e.failed));
+    expect(stored).toEqual(exp((e) => e.stored));
+    const both = [...failed].filter((k) => stored.has(k));
+    expect(both.length, 'stored and reported failed (its answer was lost, then it failed)').toBe(
+      sum((e) => Number(e.failed && e.stored)),
+    );
+    expect(both.length).toBeGreaterThan(0);
+    // Every lost answer was followed by a retry that Local Heap recognised by its key.
+    expect(afterRun.duplicates).toBe(sum((e) => e.duplicates));
+    expect(afterRun.duplicates).toBeGreaterThan(0);
 
     console.info(
-      `chaos: ${EVENTS} sent, ${stored.length} stored, ${failed.length} reported failed, ` +
-        `${heap.duplicates().length} re-sends ignored by key, ${heap.stats().requests} requests, ` +
-        `retried deliveries ${records.filter((r) => r.outcome === 'delivered' && r.attempts > 1).length}, ` +
-        `schedule ${JSON.stringify(Object.fromEntries(MIX.map(([k]) => [k, kinds.filter((x) => x === k).length])))}`,
+      `chaos: ${EVENTS} sent, ${stored.size} stored, ${failed.size} reported failed (${both.length} of them also stored), ` +
+        `${afterRun.duplicates} re-sends ignored by key, ${afterRun.requests} requests, ` +
+        `faults ${JSON.stringify(Object.fromEntries(MIX.map(([k]) => [k, plan.flat().filter((x) => x === k).length])))}`,
     );
   });
 
+  it('retries every other fault through, and reports each failure at once with its reason', () => {
+    const all = records(lines);
+    for (const r of all) {
+      const e = expectations.get(r.content_id!)!;
+      expect([r.content_id, r.outcome, r.attempts]).toEqual([
+        r.content_id,
+        e.failed ? 'failed' : 'delivered',
+        e.attempts,
+      ]);
+    }
+    // A failed invocation throws (the platform shows it) and its line says why, attempt by attempt.
+    const failed = all.filter((r) => r.outcome === 'failed');
+    const threw = new Set(results.filter((r) => r.error !== undefined).map((r) => r.id));
+    expect(new Set(failed.map((r) => r.content_id))).toEqual(threw);
+    for (const r of failed) {
+      expect(r.reason).toMatch(/Retry-After/);
+      expect(r.attempt_log?.at(-1)?.status).toBe(429);
+    }
+  });
+
+  it('re-sending every event reported failed stores each once: nothing twice, nothing missing', () => {
+    expect(redriven.length).toBe(sum((e) => Number(e.failed)));
+    expect(redriven.filter((r) => r.error !== undefined)).toEqual([]);
+    expect(records(redriveLines).map((r) => r.outcome)).toEqual(redriven.map(() => 'delivered'));
+    const stored = heap.events().map((e) => e.idempotency_key!);
+    expect(new Set(stored).size, 'an idempotency key stored twice').toBe(stored.length);
+    expect(new Set(stored)).toEqual(new Set(records(lines).map((r) => r.idempotency_key!)));
+    // Those already stored before they failed were recognised by key, not stored again.
+    expect(heap.duplicates().length - afterRun.duplicates).toBe(sum((e) => Number(e.failed && e.stored)));
+  });
+
   it('keeps every invocation inside its deadline', () => {
-    const records = lines.map((l) => JSON.parse(l) as LogRecord);
-    for (const r of records) expect(r.elapsed_ms).toBeLessThan(DEADLINE_MS + 1000);
+    for (const r of records(lines)) expect(r.elapsed_ms).toBeLessThan(DEADLINE_MS);
   });
 
   it('sent Heap nothing invalid', () => {
