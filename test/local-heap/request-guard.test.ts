@@ -20,10 +20,17 @@ interface Raw {
   text: string;
 }
 
-/** One request to 127.0.0.1:<port> with exactly these headers. */
-function raw(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Raw> {
+/** One request to `address`:<port> (default 127.0.0.1) with exactly these headers. */
+function raw(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+  address = '127.0.0.1',
+): Promise<Raw> {
   return new Promise((resolve, reject) => {
-    const req = http.request({host: '127.0.0.1', port, method, path, headers, setHost: false}, (res) => {
+    const req = http.request({host: address, port, method, path, headers, setHost: false}, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
@@ -70,17 +77,7 @@ describe('Host: only loopback names or the --host address (DNS rebinding)', () =
     const other = await startLocalHeap({port: 0, host: '127.0.0.2', rateLimits: false});
     try {
       const get = (host: string): Promise<Raw> =>
-        new Promise((resolve, reject) => {
-          const req = http.request(
-            {host: '127.0.0.2', port: other.port, path: '/api/local/stats', headers: {host}, setHost: false},
-            (res) => {
-              res.resume();
-              res.on('end', () => resolve({status: res.statusCode ?? 0, text: ''}));
-            },
-          );
-          req.on('error', reject);
-          req.end();
-        });
+        raw(other.port, 'GET', '/api/local/stats', {host}, undefined, '127.0.0.2');
       expect(other.url).toBe(`http://127.0.0.2:${other.port}`);
       expect((await get(`127.0.0.2:${other.port}`)).status).toBe(200);
       expect((await get(`localhost:${other.port}`)).status).toBe(200);

@@ -198,6 +198,8 @@ describe(`chaos: ${EVENTS} events, each with its own seeded faults`, () => {
   it('uses every kind of fault, and the whole schedule', () => {
     const used = plan.flat();
     for (const [kind] of MIX) expect(used, kind).toContain(kind);
+    // What the deadline was chosen for: no sequence longer than this.
+    expect(Math.max(...plan.map((kinds) => kinds.length))).toBe(MAX_FAULTS_PER_EVENT);
     expect(heap.faults()).toEqual([]);
     expect(afterRun.faulted).toBe(used.length);
     // Every request the schedule implies, and not one more (no unplanned timeout or retry).
