@@ -15,7 +15,8 @@ Usage: npm run heap:local -- [options]
 
 Options:
   --port N             port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
-  --host H             address to bind (default ${DEFAULT_HOST})
+  --host H             address to bind (default ${DEFAULT_HOST}); requests must name it, or
+                       127.0.0.1, localhost or [::1], in their Host header
   --store FILE         append events to FILE (JSON lines) and reload them on start
                        (a last line torn by a crash is cut off, and reported)
   --strict             also reject arrays, booleans, nested objects, null, event names over 255
@@ -25,7 +26,9 @@ Options:
   -h, --help           show this help
 
 Endpoints: POST /api/track, POST /api/add_user_properties, GET / (live view),
-GET|DELETE /api/local/events, GET|POST|DELETE /api/local/faults, GET /api/local/stream`;
+GET|DELETE /api/local/events, GET|POST|DELETE /api/local/faults, GET /api/local/stream.
+POST and DELETE under /api/local/ need content-type: application/json; a request with
+another site's Origin header is refused.`;
 
 export class UsageError extends Error {
   name = 'UsageError';
