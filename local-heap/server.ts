@@ -22,7 +22,13 @@ import {liveView} from './live-view.ts';
 import {RateLimiter} from './rate-limit.ts';
 import {allowedHostNames, refusal} from './request-guard.ts';
 import type {LocalHeapState, LocalHeapStats} from './state.ts';
-import {EventStore, type StoredEvent, type StoredUserProperties, type StoreLoadReport} from './store.ts';
+import {
+  describeStoreLoad,
+  EventStore,
+  type StoredEvent,
+  type StoredUserProperties,
+  type StoreLoadReport,
+} from './store.ts';
 import {HEAP_PATHS, trackApiRoutes} from './track-api.ts';
 
 export {LOCAL_PATHS} from './control-api.ts';
@@ -30,6 +36,7 @@ export type {Fault} from './faults.ts';
 export {SNAPSHOT_ENTRIES} from './live-view.ts';
 export type {LocalHeapStats} from './state.ts';
 export type {Entry, Rejection, StoredEvent, StoredUserProperties, StoreLoadReport} from './store.ts';
+export {describeStoreLoad} from './store.ts';
 export {HEADERS} from './track-api.ts';
 
 export const DEFAULT_PORT = 4300;
@@ -77,18 +84,6 @@ export interface LocalHeap {
   reset(): void;
   /** Stops the server; destroys hanging and live-view connections so it always resolves. */
   close(): Promise<void>;
-}
-
-/** One line about the loaded store, for the log. */
-export function describeStoreLoad(r: StoreLoadReport): string {
-  const tail =
-    r.tornTail === 'dropped'
-      ? `; torn last line dropped (${r.droppedLines} line, ${r.droppedBytes} bytes: an unanswered request cut off by a crash)`
-      : r.tornTail === 'repaired'
-        ? '; last line had no newline: completed'
-        : '';
-  const skipped = r.skippedLines ? `; ${r.skippedLines} unreadable line${r.skippedLines > 1 ? 's' : ''} skipped` : '';
-  return `store ${r.file}: ${r.entries} ${r.entries === 1 ? 'entry' : 'entries'} loaded${tail}${skipped}`;
 }
 
 export async function startLocalHeap(options: LocalHeapOptions = {}): Promise<LocalHeap> {

@@ -67,6 +67,18 @@ export interface StoreLoadReport {
   droppedBytes: number;
 }
 
+/** One line about the loaded store, for the log. */
+export function describeStoreLoad(r: StoreLoadReport): string {
+  const tail =
+    r.tornTail === 'dropped'
+      ? `; torn last line dropped (${r.droppedLines} line, ${r.droppedBytes} bytes: an unanswered request cut off by a crash)`
+      : r.tornTail === 'repaired'
+        ? '; last line had no newline: completed'
+        : '';
+  const skipped = r.skippedLines ? `; ${r.skippedLines} unreadable line${r.skippedLines > 1 ? 's' : ''} skipped` : '';
+  return `store ${r.file}: ${r.entries} ${r.entries === 1 ? 'entry' : 'entries'} loaded${tail}${skipped}`;
+}
+
 /** Bytes read per step while loading. */
 const LOAD_CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
