@@ -1,20 +1,33 @@
 /**
  * `npm run heap:local` — start Local Heap from the command line.
  *
- *   node local-heap/cli.ts [--port N] [--host H] [--store FILE] [--strict] [--no-rate-limits] [--time-scale X] [--max-body-bytes N]
+ *   npm run heap:local -- [--port N] [--host H] [--store FILE] [--strict] [--no-rate-limits] [--time-scale X] [--max-body-bytes N]
  *
- * Prints its URL, then one compact line per request. Ctrl-C closes cleanly. A bad flag exits 2.
+ * The port: --port, else LOCAL_HEAP_PORT, else 4300 (the rule of tools/ports.ts: a
+ * chosen port that is taken is refused in one line, exit 2; a taken default is
+ * replaced by a free port, said in one line). Prints its URL once it answers, then
+ * one compact line per request. Ctrl-C closes cleanly. A bad flag exits 2.
  */
 import {parseArgs} from 'node:util';
-import {DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, type LocalHeapOptions, startLocalHeap} from './server.ts';
+import {PortError, type PortSetting, portSetting, startOnPort, waitUntilAnswers} from '../tools/ports.ts';
+import {
+  DEFAULT_HOST,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_PORT,
+  type LocalHeap,
+  type LocalHeapOptions,
+  startLocalHeap,
+} from './server.ts';
+
+export const PORT_VARIABLE = 'LOCAL_HEAP_PORT';
+const SERVICE = 'Local Heap';
 
 export const USAGE = `Local Heap: a Heap-compatible Track API for development and tests.
 
 Usage: npm run heap:local -- [options]
-       node local-heap/cli.ts [options]
 
 Options:
-  --port N             port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
+  --port N             port to listen on (default: LOCAL_HEAP_PORT, else ${DEFAULT_PORT}; 0 = any free port)
   --host H             address to bind (default ${DEFAULT_HOST}); requests must name it, or
                        127.0.0.1, localhost or [::1], in their Host header
   --store FILE         append events to FILE (JSON lines) and reload them on start
@@ -99,6 +112,34 @@ export function parseCli(argv: string[]): LocalHeapOptions | undefined {
   return options;
 }
 
+/** Whether a GET /api/local/stats answer is Local Heap's. */
+const isLocalHeap = (body: string): boolean => {
+  try {
+    return typeof (JSON.parse(body) as {requests?: unknown}).requests === 'number';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Start Local Heap under the port rule (tools/ports.ts) and resolve once it answers
+ * as Local Heap. `setting` defaults to LOCAL_HEAP_PORT, else 4300.
+ */
+export async function startLocalHeapOnPort(
+  options: Omit<LocalHeapOptions, 'port'> & {setting?: PortSetting; note: (line: string) => void},
+): Promise<LocalHeap> {
+  const {setting = portSetting(PORT_VARIABLE, DEFAULT_PORT), note, ...rest} = options;
+  const heap = await startOnPort(
+    setting,
+    SERVICE,
+    rest.host ?? DEFAULT_HOST,
+    (port) => startLocalHeap({...rest, port}),
+    note,
+  );
+  await waitUntilAnswers(`${heap.url}/api/local/stats`, isLocalHeap);
+  return heap;
+}
+
 async function main(): Promise<void> {
   let options: LocalHeapOptions | undefined;
   try {
@@ -112,7 +153,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const heap = await startLocalHeap({...options, log: (line) => process.stdout.write(`${line}\n`)});
+  const {port, ...rest} = options;
+  const heap = await startLocalHeapOnPort({
+    ...rest,
+    setting: port === undefined ? undefined : {variable: '--port', port, explicit: true},
+    note: (line) => process.stdout.write(`${line}\n`),
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
   const notes = [
     options.strict ? 'strict' : null,
     options.rateLimits === false
@@ -145,6 +192,10 @@ async function main(): Promise<void> {
 
 if (import.meta.main) {
   main().catch((err: unknown) => {
+    if (err instanceof PortError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`local-heap: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   });

@@ -8,12 +8,27 @@
  *   // open dev.url, invoke heap-content-sync; events arrive at heapUrl
  *   await dev.close();
  *
- * Run directly (`node scripts/functions-dev.ts`) it reads HEAP_API_URL, HEAP_APP_ID
- * and FUNCTIONS_DEV_PORT (default 8080) from the environment.
+ * Run alone (`npm run functions:dev`) it reads HEAP_API_URL, HEAP_APP_ID and
+ * FUNCTIONS_DEV_PORT (default 8080, the port rule of tools/ports.ts) from the environment.
  */
 import {type ChildProcess, spawn} from 'node:child_process';
 import {createServer} from 'node:net';
+import {parseArgs} from 'node:util';
+import {FUNCTION_NAME} from '../shared/function-settings.ts';
+import {
+  isPortFree,
+  PortError,
+  type PortSetting,
+  portSetting,
+  portTakenMessage,
+  startOnPort,
+  waitUntilAnswers,
+} from '../tools/ports.ts';
 import {cliEnv, REPO_ROOT, SANITY_RUN} from '../tools/sanity-cli.ts';
+
+export const PORT_VARIABLE = 'FUNCTIONS_DEV_PORT';
+export const DEFAULT_PORT = 8080;
+const SERVICE = 'Function emulator';
 
 export interface FunctionsDevOptions {
   /** 0 = pick a free port. */
@@ -34,30 +49,6 @@ export interface FunctionsDev {
   close(): Promise<void>;
 }
 
-/** A port from the environment variable `name` (unset or empty: `fallback`); anything but 0-65535 exits 2 with a message. */
-export function portFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    console.error(`${name} must be a port number (0-65535), got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return value;
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -73,12 +64,30 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Start `sanity-run functions dev` and resolve once its web UI answers. */
+/** Whether a /blueprint answer is this repository's emulator (it lists heap-content-sync). */
+function isThisEmulator(body: string): boolean {
+  try {
+    const {parsedBlueprint} = JSON.parse(body) as {parsedBlueprint?: {resources?: {name?: string}[]}};
+    return parsedBlueprint?.resources?.some((r) => r.name === FUNCTION_NAME) === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Start `sanity-run functions dev` and resolve once it answers as this repository's
+ * emulator (GET /blueprint lists heap-content-sync) while its process is alive: a
+ * different server holding the port never counts. A taken port is refused
+ * (PortError naming FUNCTIONS_DEV_PORT); `startOnPort` (tools/ports.ts) applies the
+ * default-port rule on top.
+ */
 export async function startFunctionsDev(options: FunctionsDevOptions): Promise<FunctionsDev> {
   const host = options.host ?? '127.0.0.1';
-  const port = options.port === 0 ? await freePort(host) : options.port;
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
+  const setting: PortSetting = {variable: PORT_VARIABLE, port: options.port, explicit: true};
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
     throw new RangeError(`port must be 0 or 1-65535, got ${options.port}`);
+  const port = options.port === 0 ? await freePort(host) : options.port;
+  if (!(await isPortFree(port, host))) throw new PortError(portTakenMessage(setting, SERVICE, host));
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const child = spawn(SANITY_RUN, ['functions', 'dev', '--host', host, '--port', String(port)], {
     cwd: REPO_ROOT,
@@ -94,46 +103,84 @@ export async function startFunctionsDev(options: FunctionsDevOptions): Promise<F
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  while (true) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `sanity-run functions dev exited (${child.exitCode ?? child.signalCode}) before answering on ${url}:\n${output}`,
-      );
-    }
-    try {
-      const res = await fetch(url, {signal: AbortSignal.timeout(1000)});
-      await res.body?.cancel();
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop(child);
-      throw new Error(
-        `sanity-run functions dev did not answer on ${url} within ${options.startTimeoutMs ?? 30_000} ms:\n${output}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 150));
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  try {
+    await waitUntilAnswers(`${url}/blueprint`, isThisEmulator, {
+      timeoutMs,
+      gone: () =>
+        child.exitCode !== null || child.signalCode !== null
+          ? /EADDRINUSE/.test(output)
+            ? portTakenMessage({...setting, port}, SERVICE, host)
+            : `sanity-run functions dev exited (${child.exitCode ?? child.signalCode}) before answering on ${url}:\n${output}`
+          : undefined,
+    });
+  } catch (error) {
+    await stop(child);
+    const message = error instanceof Error ? error.message : String(error);
+    if (/EADDRINUSE/.test(output)) throw new PortError(portTakenMessage({...setting, port}, SERVICE, host));
+    throw new Error(`${message}\n${output}`.trim());
   }
   return {url, close: () => stop(child)};
 }
 
-if (import.meta.main) {
+/** A free port chosen now, for the child to bind (the emulator has no port 0 of its own). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export const USAGE = `npm run functions:dev
+
+Starts the Sanity Function emulator (sanity-run functions dev) with HEAP_API_URL and
+HEAP_APP_ID passed to the function, and prints its URL once it answers.
+Environment: HEAP_API_URL, HEAP_APP_ID (required; e.g. http://127.0.0.1:4300 from
+npm run heap:local, and 1000000001), ${PORT_VARIABLE} (${DEFAULT_PORT}; 0 = any free port).`;
+
+async function main(): Promise<number> {
+  const {values} = parseArgs({options: {help: {type: 'boolean', short: 'h'}}});
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const heapUrl = process.env.HEAP_API_URL;
   const appId = process.env.HEAP_APP_ID;
   if (!heapUrl || !appId) {
-    console.error('Set HEAP_API_URL (e.g. http://127.0.0.1:4300 from `npm run heap:local`) and HEAP_APP_ID.');
-    process.exit(1);
+    console.error(
+      'functions:dev: set HEAP_API_URL and HEAP_APP_ID, e.g. HEAP_API_URL=http://127.0.0.1:4300 HEAP_APP_ID=1000000001 npm run functions:dev',
+    );
+    return 2;
   }
-  const dev = await startFunctionsDev({
-    port: portFromEnv('FUNCTIONS_DEV_PORT', 8080),
-    heapUrl,
-    appId,
-    log: (l) => console.log(l),
-  });
+  const host = '127.0.0.1';
+  const dev = await startOnPort(
+    portSetting(PORT_VARIABLE, DEFAULT_PORT),
+    SERVICE,
+    host,
+    (port) => startFunctionsDev({port, host, heapUrl, appId, log: (l) => console.log(l)}),
+    (line) => console.log(line),
+  );
   console.log(`Sanity Function emulator: ${dev.url} (events go to ${heapUrl})`);
   const shutdown = () => void dev.close().then(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  return -1;
+}
+
+if (import.meta.main) {
+  main().then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (error: unknown) => {
+      console.error(error instanceof PortError ? error.message : `functions:dev failed: ${String(error)}`);
+      process.exit(error instanceof PortError ? 2 : 1);
+    },
+  );
 }

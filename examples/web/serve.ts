@@ -10,10 +10,12 @@
 import {readFileSync} from 'node:fs';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
+import {parseArgs} from 'node:util';
 import {evaluate, parse} from 'groq-js';
 import {buildBrowser} from '../../scripts/build-browser.ts';
 import {CONTENT_VIEW_PROJECTION} from '../../shared/browser.ts';
 import {logLine} from '../../shared/log.ts';
+import {PortError, type PortSetting, portSetting, startOnPort, waitUntilAnswers} from '../../tools/ports.ts';
 import {EXAMPLE_DOCUMENTS, type ExampleDocument} from './content.ts';
 
 export interface ExampleSiteOptions {
@@ -178,14 +180,65 @@ export async function startExampleSite(options: ExampleSiteOptions): Promise<Exa
   };
 }
 
-/** `node examples/web/serve.ts`: the site on EXAMPLE_PORT (4400) against HEAP_API_URL (Local Heap on 4300). */
-if (import.meta.main) {
-  const site = await startExampleSite({
-    port: Number(process.env.EXAMPLE_PORT ?? 4400),
-    heapUrl: process.env.HEAP_API_URL ?? 'http://127.0.0.1:4300',
-    appId: process.env.HEAP_APP_ID ?? 'local-example',
+export const PORT_VARIABLE = 'EXAMPLE_SITE_PORT';
+export const DEFAULT_PORT = 5173;
+const SERVICE = 'Example website';
+
+/** Whether an /api/articles answer is this site's (a list of articles with slugs). */
+export function isExampleSite(body: string): boolean {
+  try {
+    const list = JSON.parse(body) as unknown;
+    return Array.isArray(list) && list.every((a) => typeof (a as {slug?: unknown}).slug === 'string');
+  } catch {
+    return false;
+  }
+}
+
+/** Start the site under the port rule of tools/ports.ts and resolve once it answers as this site. */
+export async function startExampleSiteOnPort(
+  options: Omit<ExampleSiteOptions, 'port'> & {setting: PortSetting; note: (line: string) => void},
+): Promise<ExampleSite> {
+  const host = options.host ?? '127.0.0.1';
+  const site = await startOnPort(
+    options.setting,
+    SERVICE,
+    host,
+    (port) => startExampleSite({...options, port, host}),
+    options.note,
+  );
+  await waitUntilAnswers(`${site.url}/api/articles`, isExampleSite);
+  return site;
+}
+
+export const USAGE = `npm run example:web
+
+Serves the example website against a running Local Heap (npm run heap:local) and prints its URL.
+Environment: ${PORT_VARIABLE} (${DEFAULT_PORT}; 0 = any free port), HEAP_API_URL (http://127.0.0.1:4300),
+HEAP_APP_ID (1000000001).`;
+
+/** `npm run example:web`: the site on EXAMPLE_SITE_PORT against HEAP_API_URL (Local Heap on 4300). */
+async function main(): Promise<void> {
+  const {values} = parseArgs({options: {help: {type: 'boolean', short: 'h'}}});
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const site = await startExampleSiteOnPort({
+    setting: portSetting(PORT_VARIABLE, DEFAULT_PORT),
+    note: (line) => console.log(line),
+    heapUrl: process.env.HEAP_API_URL || 'http://127.0.0.1:4300',
+    appId: process.env.HEAP_APP_ID || '1000000001',
   });
-  console.log(JSON.stringify({component: 'example-site', msg: 'example site listening', url: site.url}));
+  console.log(
+    `Example website: ${site.url} (browser events go to ${process.env.HEAP_API_URL || 'http://127.0.0.1:4300'})`,
+  );
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void site.close().then(() => process.exit(0)));
+}
+
+if (import.meta.main) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof PortError ? error.message : `example:web failed: ${String(error)}`);
+    process.exit(error instanceof PortError ? 2 : 1);
+  });
 }
