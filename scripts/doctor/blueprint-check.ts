@@ -174,7 +174,7 @@ export function checkBlueprint(blueprint: unknown, expected: BlueprintExpectatio
         problem(
           'blueprint',
           `${key} is set in the blueprint's env, which is committed, sent in plain text on every plan and deploy, and overrides the shell locally`,
-          `remove it from ${FILE} and run: sanity functions env add ${expected.name} ${key} <value>`,
+          `remove it from ${FILE} and run: npx sanity-run functions env add ${expected.name} ${key} <value>`,
         ),
       );
     }

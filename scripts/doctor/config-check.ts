@@ -3,7 +3,7 @@
  * (shared/config.ts loadConfig), one variable at a time so that every bad value
  * is reported at once rather than only the first.
  *
- * Production values live in Sanity (`sanity functions env add`), out of reach
+ * Production values live in Sanity (`npx sanity-run functions env add`), out of reach
  * offline: the doctor checks the values in its own environment, i.e. the ones
  * you are about to set. With no HEAP_* variable at all there is nothing to check.
  */
@@ -28,13 +28,19 @@ function variableProblem(variable: string, env: Env): Finding | undefined {
   }
 }
 
+const heapVariables = (env: Env): string[] =>
+  Object.keys(env).filter((k) => k.startsWith('HEAP_') && env[k] !== undefined);
+
+/** Whether there is any configuration to check (some HEAP_* variable is set). */
+export const configPresent = (env: Env): boolean => heapVariables(env).length > 0;
+
 export function checkConfig(env: Env): Finding[] {
-  const present = Object.keys(env).filter((k) => k.startsWith('HEAP_') && env[k] !== undefined);
+  const present = heapVariables(env);
   if (present.length === 0) {
     return [
       note(
         'config',
-        `no HEAP_* variables in this environment, so the configuration was not checked; production values are in Sanity (sanity functions env list ${FUNCTION_NAME}). To check values before setting them: HEAP_APP_ID=<id> HEAP_API_URL=<url> npm run doctor`,
+        `no HEAP_* variables in this environment, so the configuration was not checked; production values are in Sanity (npx sanity-run functions env list ${FUNCTION_NAME}). To check values before setting them: HEAP_APP_ID=<id> HEAP_API_URL=<url> npm run doctor`,
       ),
     ];
   }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {checkBlueprint} from './blueprint-check.ts';
-import {checkConfig} from './config-check.ts';
+import {checkConfig, configPresent} from './config-check.ts';
 import {countProblems, type Finding, formatFinding, problem} from './finding.ts';
 import {checkPlan, PLAN, type PlanInput} from './plan-check.ts';
 
@@ -36,6 +36,13 @@ export interface DoctorReport {
   lines: string[];
 }
 
+/** What the summary says was checked: the configuration only when some HEAP_* variable was set. */
+function checkedAreas(env: Record<string, string | undefined>): string {
+  return configPresent(env)
+    ? 'checked: configuration, blueprint, tracking plan'
+    : 'checked: blueprint, tracking plan; configuration not checked: no HEAP_* variables set';
+}
+
 export function runDoctor(input: DoctorInput): DoctorReport {
   const findings: Finding[] = [...checkConfig(input.env)];
   if (input.blueprint.ok) {
@@ -45,7 +52,7 @@ export function runDoctor(input: DoctorInput): DoctorReport {
       problem(
         'blueprint',
         `${input.blueprint.file} failed to load: ${input.blueprint.error}`,
-        `run node ${input.blueprint.file} to see the whole error`,
+        `run npx node ${input.blueprint.file} to see the whole error`,
       ),
     );
   }
@@ -53,9 +60,6 @@ export function runDoctor(input: DoctorInput): DoctorReport {
 
   const secrets = [input.env.HEAP_APP_ID?.trim(), input.env.SANITY_AUTH_TOKEN];
   const problems = countProblems(findings);
-  const summary =
-    problems === 0
-      ? 'doctor: no problems (configuration, blueprint and tracking plan checked)'
-      : `doctor: ${problems} problem${problems === 1 ? '' : 's'}`;
+  const summary = `doctor: ${problems === 0 ? 'no problems' : `${problems} problem${problems === 1 ? '' : 's'}`} (${checkedAreas(input.env)})`;
   return {findings, problems, lines: [...findings.map((f) => formatFinding(f, secrets)), summary]};
 }

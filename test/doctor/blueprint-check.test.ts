@@ -148,7 +148,7 @@ describe('doctor: blueprint', () => {
     const found = problems(checkBlueprint(doc));
     expect(found.map((f) => f.message.split(' ')[0])).toEqual(['HEAP_APP_ID', 'HEAP_DRY_RUN']);
     expect(found[0]!.fix).toBe(
-      'remove it from sanity.blueprint.ts and run: sanity functions env add heap-content-sync HEAP_APP_ID <value>',
+      'remove it from sanity.blueprint.ts and run: npx sanity-run functions env add heap-content-sync HEAP_APP_ID <value>',
     );
     for (const f of found) expect(formatFinding(f)).not.toContain(secret);
   });

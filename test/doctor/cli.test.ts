@@ -45,9 +45,21 @@ describe('npm run doctor (the CLI)', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const out = lines(run.stdout);
-    expect(out.at(-1)).toBe('doctor: no problems (configuration, blueprint and tracking plan checked)');
+    expect(out.at(-1)).toBe('doctor: no problems (checked: configuration, blueprint, tracking plan)');
     for (const line of out.slice(0, -1)) expect(line).toMatch(/^NOTE (config|blueprint|plan): /);
     expect(run.stdout).not.toContain('1234567890');
+  });
+
+  it('with no HEAP_* set, the summary says the configuration was not checked (and does not claim it was)', async () => {
+    const run = await doctor([], {});
+    expect(run.code).toBe(0);
+    const out = lines(run.stdout);
+    expect(out[0]).toMatch(
+      /^NOTE config: no HEAP_\* variables in this environment, so the configuration was not checked/,
+    );
+    expect(out.at(-1)).toBe(
+      'doctor: no problems (checked: blueprint, tracking plan; configuration not checked: no HEAP_* variables set)',
+    );
   });
 
   it('exits 1 with one line per problem, each with its fix, and never prints the app id', async () => {
@@ -76,7 +88,7 @@ describe('npm run doctor (the CLI)', () => {
     expect(run.stdout).toContain('HEAP_APP_ID is set in the blueprint');
     expect(run.stdout).toContain('event.on is ["publish"]');
     for (const line of problems) expect(line).toContain(' Fix: ');
-    expect(lines(run.stdout).at(-1)).toBe('doctor: 5 problems');
+    expect(lines(run.stdout).at(-1)).toBe('doctor: 5 problems (checked: configuration, blueprint, tracking plan)');
     expect(run.stdout + run.stderr).not.toContain(appId);
   });
 

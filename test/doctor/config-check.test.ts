@@ -11,7 +11,7 @@ describe('doctor: configuration', () => {
     const findings = checkConfig({PATH: '/usr/bin'});
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({severity: 'note', area: 'config'});
-    expect(findings[0]!.message).toContain('sanity functions env list heap-content-sync');
+    expect(findings[0]!.message).toContain('npx sanity-run functions env list heap-content-sync');
   });
 
   it('accepts a complete, well-formed configuration and says where events go', () => {
@@ -30,7 +30,7 @@ describe('doctor: configuration', () => {
     const [p, ...rest] = problems({HEAP_API_URL: 'https://heapanalytics.com'});
     expect(rest).toEqual([]);
     expect(p!.message).toMatch(/^HEAP_APP_ID is not set/);
-    expect(p!.fix).toContain('sanity functions env add heap-content-sync HEAP_APP_ID');
+    expect(p!.fix).toContain('npx sanity-run functions env add heap-content-sync HEAP_APP_ID');
   });
 
   it.each([
@@ -45,7 +45,28 @@ describe('doctor: configuration', () => {
     expect(found).toHaveLength(1);
     expect(found[0]!.message).toContain(variable);
     expect(found[0]!.message).toMatch(reason);
-    expect(found[0]!.fix).toContain(`sanity functions env add heap-content-sync ${variable}`);
+    expect(found[0]!.fix).toContain(`npx sanity-run functions env add heap-content-sync ${variable}`);
+  });
+
+  it.each([
+    ['HEAP_API_URL', 'http://heapanalytics.com', 'https://heapanalytics.com'],
+    ['HEAP_API_URL', 'http://c.eu.heap-api.com', 'https://c.eu.heap-api.com'],
+    ['HEAP_API_URL', "'https://heapanalytics.com'", 'https://heapanalytics.com'],
+  ])('the fix for %s=%s is the value that fits: %s', (variable, value, fixed) => {
+    const [found, ...rest] = problems({HEAP_APP_ID: '1234567890', [variable]: value});
+    expect(rest).toEqual([]);
+    expect(found!.fix).toBe(
+      `set it with: npx sanity-run functions env add heap-content-sync ${variable} ${fixed} (locally: export ${variable}=${fixed})`,
+    );
+  });
+
+  it.each([
+    ['abc', /HEAP_APP_ID must be digits only/],
+    ['"1234567890"', /HEAP_APP_ID is wrapped in quotes/],
+  ])('rejects HEAP_APP_ID=%s, as the function does', (value, reason) => {
+    const found = problems({HEAP_APP_ID: value});
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toMatch(reason);
   });
 
   it('reports every bad variable at once, not just the first', () => {

@@ -163,7 +163,7 @@ describe('failures and edge cases through the CLI', () => {
     expect(result.code).not.toBe(0);
     const output = cliOutputText(result);
     expect(output).toContain('HEAP_APP_ID is not set');
-    expect(output).toContain('sanity functions env add heap-content-sync HEAP_APP_ID');
+    expect(output).toContain('npx sanity-run functions env add heap-content-sync HEAP_APP_ID');
     expect(heap.stats().requests).toBe(0);
   });
 

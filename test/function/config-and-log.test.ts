@@ -86,9 +86,49 @@ describe('loadConfig', () => {
       const error = configError(env);
       expect(error.variable).toBe(variable);
       expect(error.message).toMatch(message);
-      expect(error.message).toContain(`sanity functions env add heap-content-sync ${variable} `);
+      expect(error.message).toContain(`npx sanity-run functions env add heap-content-sync ${variable} `);
     });
   }
+
+  it.each([
+    ['the https form of an http Heap URL (US stays US)', 'http://heapanalytics.com', 'https://heapanalytics.com'],
+    ['the https form of an http Heap URL (EU stays EU)', 'http://c.eu.heap-api.com/', 'https://c.eu.heap-api.com'],
+    ['the base of a URL ending in /api/track', 'https://c.eu.heap-api.com/api/track', 'https://c.eu.heap-api.com'],
+    ['the URL without its query', 'https://heapanalytics.com/?x=1', 'https://heapanalytics.com'],
+    ['the URL without its quotes', '"https://c.eu.heap-api.com"', 'https://c.eu.heap-api.com'],
+    ['the US default for something that is not a URL', 'heapanalytics', 'https://heapanalytics.com'],
+  ])('HEAP_API_URL: the fix gives %s', (_name, value, fixed) => {
+    const error = configError({HEAP_APP_ID: APP_ID, HEAP_API_URL: value});
+    expect(error.example).toBe(fixed);
+    expect(error.fix).toBe(
+      `npx sanity-run functions env add heap-content-sync HEAP_API_URL ${fixed} (locally: export HEAP_API_URL=${fixed})`,
+    );
+    expect(loadConfig({HEAP_APP_ID: APP_ID, HEAP_API_URL: fixed}).apiUrl).toBe(fixed);
+  });
+
+  it.each([
+    ['letters', 'abc', /must be digits only/],
+    ['a name', 'my-heap-env', /must be digits only/],
+    ['double quotes kept', `"${APP_ID}"`, /wrapped in quotes/],
+    ['single quotes kept', `'${APP_ID}'`, /wrapped in quotes/],
+  ])('HEAP_APP_ID: rejects %s, without repeating the value', (_name, value, reason) => {
+    const error = configError({HEAP_APP_ID: value});
+    expect(error.variable).toBe('HEAP_APP_ID');
+    expect(error.message).toMatch(reason);
+    expect(error.message).not.toContain(value);
+    expect(error.message).not.toContain(APP_ID);
+  });
+
+  it('quotes on the other variables are named too, with the unquoted value as the fix', () => {
+    expect(configError({HEAP_APP_ID: APP_ID, HEAP_DRY_RUN: '"1"'})).toMatchObject({
+      variable: 'HEAP_DRY_RUN',
+      example: '1',
+    });
+    expect(configError({HEAP_APP_ID: APP_ID, HEAP_IDENTITY: "'system:cms'"})).toMatchObject({
+      variable: 'HEAP_IDENTITY',
+      example: 'system:cms',
+    });
+  });
 
   it('never puts the app id in a message', () => {
     const error = configError({HEAP_APP_ID: APP_ID, HEAP_API_URL: 'ftp://example.com'});

@@ -293,7 +293,7 @@ describe('delivery outcomes', () => {
     const r = await run(await projectChange(null, fixture('article.v1.json')));
     expect(r.error?.name).toBe('ConfigError');
     expect(r.error?.message).toContain('HEAP_APP_ID');
-    expect(r.error?.message).toContain('sanity functions env add heap-content-sync HEAP_APP_ID');
+    expect(r.error?.message).toContain('npx sanity-run functions env add heap-content-sync HEAP_APP_ID');
     expect(theLine(r)).toMatchObject({outcome: 'failed', reason: r.error?.message, attempts: 0});
     expect(heap.stats().requests).toBe(0);
   });

@@ -13,7 +13,7 @@ import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
 import {projected} from './corpus.ts';
 import {functionContext} from './harness.ts';
 
-const APP_ID = 'app-SECRET-1234567890';
+const APP_ID = '8675309012345';
 const TOKEN = 'skSECRETtoken0987654321abcdefXYZ';
 const SECRETS = [APP_ID, TOKEN];
 
