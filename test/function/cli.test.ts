@@ -233,6 +233,67 @@ describe('the emulator (scripts/functions-dev.ts), in this file so no two proces
   });
 });
 
+describe('the emulator from a script: the documented POST /invoke bodies (docs/function.md)', () => {
+  let dev: FunctionsDev | undefined;
+  beforeAll(async () => {
+    dev = await startFunctionsDev({port: 0, heapUrl: heap.url, appId: APP_ID});
+  });
+  afterAll(async () => {
+    await dev?.close();
+  });
+
+  /** The body files the docs' curl commands send (`--data @fixtures/emulator/...`), in order. */
+  const documented = [
+    ...readFileSync(join(REPO_ROOT, 'docs/function.md'), 'utf8').matchAll(/curl [^\n]*\/invoke[^\n]*--data @(\S+)/g),
+  ].map((m) => m[1]!);
+
+  it('the docs show one body per operation, each carrying the fixtures it names', () => {
+    expect(documented).toEqual([
+      'fixtures/emulator/invoke-create.json',
+      'fixtures/emulator/invoke-update.json',
+      'fixtures/emulator/invoke-delete.json',
+    ]);
+    const fixture = (name: string) => JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures', name), 'utf8'));
+    const body = (file: string) => JSON.parse(readFileSync(join(REPO_ROOT, file), 'utf8'));
+    expect(body(documented[0]!).metadata).toEqual({event: 'create', before: null, after: fixture('article.v1.json')});
+    expect(body(documented[1]!).metadata).toEqual({
+      event: 'update',
+      before: fixture('article.v1.json'),
+      after: fixture('article.v2.json'),
+    });
+    expect(body(documented[2]!).metadata).toEqual({event: 'delete', before: fixture('article.v2.json'), after: null});
+  });
+
+  it('each documented body, posted as the curl command does, reaches Local Heap as its event', async () => {
+    heap.reset();
+    const outcomes: unknown[] = [];
+    for (const file of documented) {
+      const res = await fetch(`${dev!.url}/invoke`, {
+        method: 'POST',
+        headers: {'content-type': 'application/json'},
+        body: readFileSync(join(REPO_ROOT, file)),
+      });
+      expect(res.status).toBe(200);
+      const answer = (await res.json()) as {logs?: string; error?: unknown};
+      expect(answer.error, answer.logs).toBeUndefined();
+      const [line] = functionLogLines(answer.logs ?? '');
+      outcomes.push({outcome: line?.outcome, event: line?.event, resource_id: line?.resource_id});
+    }
+    expect(outcomes).toEqual(
+      ['Content Published', 'Content Updated', 'Content Deleted'].map((event) => ({
+        outcome: 'delivered',
+        event,
+        resource_id: 'demo.production',
+      })),
+    );
+    expect(heap.events().map((e) => [e.event, e.properties?.content_id])).toEqual([
+      ['Content Published', ARTICLE_ID],
+      ['Content Updated', ARTICLE_ID],
+      ['Content Deleted', ARTICLE_ID],
+    ]);
+  });
+});
+
 describe('the built function', () => {
   it('carries no SDK beyond @sanity/functions and has no package.json of its own', () => {
     const fnDir = join(REPO_ROOT, 'functions/heap-content-sync');
