@@ -9,6 +9,7 @@
 import {fileURLToPath} from 'node:url';
 import {gzipSync} from 'node:zlib';
 import {build} from 'vite';
+import {helpRequested} from '../tools/cli-help.ts';
 
 /** The browser bundle must stay under 2 KB minified and gzipped. */
 export const SIZE_LIMIT_BYTES = 2048;
@@ -97,4 +98,9 @@ export async function runBuild(
   return report.withinLimit ? 0 : 1;
 }
 
-if (import.meta.main) process.exitCode = await runBuild();
+export const USAGE = `npm run build:browser
+
+Bundles the browser helper (shared/browser.ts) into dist/sanity-heap.js, one ES module,
+prints its size as one JSON line and exits 1 if it is over the gzipped size limit.`;
+
+if (import.meta.main) process.exitCode = helpRequested(USAGE) ? 0 : await runBuild();

@@ -7,6 +7,7 @@
  */
 import {type StoredEvent, startLocalHeap} from '../local-heap/server.ts';
 import {EVENTS} from '../shared/tracking-plan.ts';
+import {helpRequested} from '../tools/cli-help.ts';
 import {cliOutputText, functionLogLines, runFunctionTest} from '../tools/sanity-cli.ts';
 
 const DEMO_APP_ID = '1000000001';
@@ -36,7 +37,14 @@ function short(value: unknown, max = 48): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
+export const USAGE = `npm run demo
+
+Starts Local Heap (strict) on a free port, runs the fixture article's create, update and
+delete through the real Sanity CLI (npx sanity-run functions test) into it, prints what
+arrived, and exits 0 only if all three events are there. No accounts, no network.`;
+
 async function main(): Promise<number> {
+  if (helpRequested(USAGE)) return 0;
   const heap = await startLocalHeap({port: 0, strict: true});
   console.log(`Local Heap (strict) on ${heap.url}`);
   const problems: string[] = [];

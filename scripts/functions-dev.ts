@@ -13,8 +13,8 @@
  */
 import {type ChildProcess, spawn} from 'node:child_process';
 import {createServer} from 'node:net';
-import {parseArgs} from 'node:util';
 import {FUNCTION_NAME} from '../shared/function-settings.ts';
+import {helpRequested} from '../tools/cli-help.ts';
 import {
   isPortFree,
   PortError,
@@ -145,11 +145,7 @@ Environment: HEAP_API_URL, HEAP_APP_ID (required; e.g. http://127.0.0.1:4300 fro
 npm run heap:local, and 1000000001), ${PORT_VARIABLE} (${DEFAULT_PORT}; 0 = any free port).`;
 
 async function main(): Promise<number> {
-  const {values} = parseArgs({options: {help: {type: 'boolean', short: 'h'}}});
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  if (helpRequested(USAGE)) return 0;
   const heapUrl = process.env.HEAP_API_URL;
   const appId = process.env.HEAP_APP_ID;
   if (!heapUrl || !appId) {

@@ -10,11 +10,11 @@
 import {readFileSync} from 'node:fs';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
-import {parseArgs} from 'node:util';
 import {evaluate, parse} from 'groq-js';
 import {buildBrowser} from '../../scripts/build-browser.ts';
 import {CONTENT_VIEW_PROJECTION} from '../../shared/browser.ts';
 import {logLine} from '../../shared/log.ts';
+import {helpRequested} from '../../tools/cli-help.ts';
 import {PortError, type PortSetting, portSetting, startOnPort, waitUntilAnswers} from '../../tools/ports.ts';
 import {EXAMPLE_DOCUMENTS, type ExampleDocument} from './content.ts';
 
@@ -218,11 +218,7 @@ HEAP_APP_ID (1000000001).`;
 
 /** `npm run example:web`: the site on EXAMPLE_SITE_PORT against HEAP_API_URL (Local Heap on 4300). */
 async function main(): Promise<void> {
-  const {values} = parseArgs({options: {help: {type: 'boolean', short: 'h'}}});
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  if (helpRequested(USAGE)) return;
   const site = await startExampleSiteOnPort({
     setting: portSetting(PORT_VARIABLE, DEFAULT_PORT),
     note: (line) => console.log(line),
