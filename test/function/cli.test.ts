@@ -10,6 +10,7 @@
  */
 import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
+import type {Browser} from 'playwright-core';
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import type {LogRecord} from '../../functions/heap-content-sync/index.ts';
 import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
@@ -17,6 +18,7 @@ import {type FunctionsDev, startFunctionsDev} from '../../scripts/functions-dev.
 import {idempotencyKey} from '../../shared/content-event.ts';
 import {FUNCTION_NAME} from '../../shared/function-settings.ts';
 import {type CliResult, cliOutputText, functionLogLines, REPO_ROOT, runFunctionTest} from '../../tools/sanity-cli.ts';
+import {launchChromium} from '../helpers/browser.ts';
 
 const APP_ID = '4242424242';
 const SCOPE = {projectId: 'proj1', dataset: 'production'};
@@ -291,6 +293,45 @@ describe('the emulator from a script: the documented POST /invoke bodies (docs/f
       ['Content Updated', ARTICLE_ID],
       ['Content Deleted', ARTICLE_ID],
     ]);
+  });
+});
+
+describe('the emulator UI: the steps npm start prints (Chromium)', () => {
+  let dev: FunctionsDev | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    dev = await startFunctionsDev({port: 0, heapUrl: heap.url, appId: APP_ID});
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await dev?.close();
+  });
+
+  it('Run with the empty document is skipped; pasting fixtures/article.v1.json first sends "Content Published"', async () => {
+    heap.reset();
+    const page = await browser!.newPage();
+    await page.goto(dev!.url);
+    const editor = page.locator('payload-panel #payload .cm-content');
+    await expect.poll(() => editor.getAttribute('contenteditable')).toBe('true');
+    const run = async () => {
+      const answer = page.waitForResponse((r) => r.url().endsWith('/invoke'));
+      await page.locator('run-panel button').click();
+      return (await (await answer).json()) as {logs?: string; error?: unknown};
+    };
+
+    const empty = await run();
+    expect(empty.logs).toContain('Skipping invoke');
+    expect(heap.events()).toEqual([]);
+
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(readFileSync(join(REPO_ROOT, 'fixtures/article.v1.json'), 'utf8'));
+    const pasted = await run();
+    expect(pasted.error, pasted.logs).toBeUndefined();
+    expect(functionLogLines(pasted.logs ?? '')[0]).toMatchObject({outcome: 'delivered', event: 'Content Published'});
+    expect(heap.events().map((e) => [e.event, e.properties?.content_id])).toEqual([['Content Published', ARTICLE_ID]]);
+    await page.close();
   });
 });
 
