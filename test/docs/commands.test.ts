@@ -32,11 +32,10 @@ beforeAll(async () => {
   });
   helpRuns = await Promise.all(runnable.map(({name, file}) => scriptHelp(name, file)));
   for (const run of helpRuns) help.set(run.script, run.text);
-  // npm test / npm start: their own help is that of the script they run.
   doctorFixes = await new Promise<string>((resolve) =>
     execFile(
       join(REPO_ROOT, 'node_modules/.bin/node'),
-      ['scripts/doctor.ts'],
+      ['scripts/doctor.ts', '--blueprint', 'no-such.blueprint.ts'],
       {
         cwd: REPO_ROOT,
         env: cliEnv({HEAP_APP_ID: '"12"', HEAP_API_URL: 'http://heapanalytics.com/api/track', HEAP_DRY_RUN: 'x'}),
@@ -71,6 +70,9 @@ describe('every printed command works as written', () => {
     expect(where).toContain('docs/function.md');
     expect(where).toContain('npm run heap:local -- --help');
     expect(where).toContain('npm run doctor (its fixes)');
+    expect(
+      found.filter((c) => c.where === 'npm run doctor (its fixes)').map((c) => c.text.split(' ').slice(0, 3).join(' ')),
+    ).toEqual(expect.arrayContaining(['npx sanity-run functions', 'npx node no-such.blueprint.ts']));
     expect(found.length).toBeGreaterThan(60);
   });
 
