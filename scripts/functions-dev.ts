@@ -109,9 +109,7 @@ export async function startFunctionsDev(options: FunctionsDevOptions): Promise<F
       timeoutMs,
       gone: () =>
         child.exitCode !== null || child.signalCode !== null
-          ? /EADDRINUSE/.test(output)
-            ? portTakenMessage({...setting, port}, SERVICE, host)
-            : `sanity-run functions dev exited (${child.exitCode ?? child.signalCode}) before answering on ${url}:\n${output}`
+          ? `sanity-run functions dev exited (${child.exitCode ?? child.signalCode}) before answering on ${url}`
           : undefined,
     });
   } catch (error) {
