@@ -7,31 +7,26 @@
  */
 import type {Browser, Page} from 'playwright-core';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {EXAMPLE_DOCUMENTS} from '../../examples/web/content.ts';
 import {type ExampleSite, startExampleSite} from '../../examples/web/serve.ts';
-import {type LocalHeap, type StoredEvent, startLocalHeap} from '../../local-heap/server.ts';
-import type {HeapProperties} from '../../shared/normalize.ts';
-import {BROWSER_PROPERTIES, EVENTS} from '../../shared/tracking-plan.ts';
+import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
+import {EVENTS} from '../../shared/tracking-plan.ts';
 import {launchChromium} from '../helpers/browser.ts';
-import {type Doc, expectedBrowserProperties} from './parity-helpers.ts';
+import {until as waitUntil} from '../helpers/until.ts';
+import {
+  contentOf,
+  EXAMPLE_DOCS,
+  exampleArticle,
+  holdHeapShim,
+  PLAN_KEYS,
+  queuedUntilTrack,
+} from './example-articles.ts';
+import {expectedBrowserProperties} from './parity-helpers.ts';
 
 const APP_ID = 'example-app-1234567';
-const documents = EXAMPLE_DOCUMENTS as readonly Doc[];
-const article = (slug: string): Doc => {
-  const doc = documents.find(
-    (d) => d._type === 'article' && (d.slug as {current?: string} | undefined)?.current === slug,
-  );
-  if (!doc) throw new Error(`no example article ${slug}`);
-  return doc;
-};
-const A = article('field-guide');
-const B = article('release-notes');
+const documents = EXAMPLE_DOCS;
+const A = exampleArticle('field-guide');
+const B = exampleArticle('release-notes');
 const CLICK_KEYS = ['target_tag', 'target_id', 'target_text', 'path'];
-const PLAN_KEYS = BROWSER_PROPERTIES.map((p) => p.name);
-
-/** The plan properties on a stored event (what the content context put there). */
-const contentOf = (e: StoredEvent | undefined): HeapProperties =>
-  Object.fromEntries(Object.entries(e?.properties ?? {}).filter(([k]) => PLAN_KEYS.includes(k)));
 
 let heap: LocalHeap;
 let site: ExampleSite;
@@ -40,22 +35,16 @@ let page: Page;
 const siteLogs: string[] = [];
 const pageProblems: string[] = [];
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      const seen = heap
-        .events()
-        .map((e) => `${e.event} ${String(e.properties.content_id ?? '-')} ${String(e.properties.path ?? '')}`);
-      throw new Error(
-        `timed out waiting for ${what}; Local Heap has: ${JSON.stringify(seen)}; rejections: ${JSON.stringify(heap.rejections())}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** Waits for a condition; on timeout, says what Local Heap has instead. */
+const until = <T>(what: string, probe: () => T | undefined): Promise<T> =>
+  waitUntil(what, probe, {
+    context: () =>
+      `Local Heap has: ${JSON.stringify(
+        heap
+          .events()
+          .map((e) => `${e.event} ${String(e.properties.content_id ?? '-')} ${String(e.properties.path ?? '')}`),
+      )}; rejections: ${JSON.stringify(heap.rejections())}`,
+  });
 
 const named = (event: string) => heap.events().filter((e) => e.event === event);
 const nth = (event: string, n: number, what = `${event} #${n + 1}`) => until(what, () => named(event)[n]);
@@ -87,22 +76,11 @@ describe('example site in Chromium against Local Heap', () => {
     expect(expectedB.content_id).toBe(B._id);
 
     // Hold heap.js (the shim) back, as a slow CDN would: the page's calls must wait in the snippet's queue.
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await page.route('**/heap-shim.js', async (route) => {
-      await released;
-      await route.continue();
-    });
+    const release = await holdHeapShim(page);
 
     await page.goto(`${site.url}/articles/field-guide`, {waitUntil: 'domcontentloaded'});
     await page.waitForSelector('#like');
-    const queued = await page.waitForFunction(() => {
-      const q = (window as unknown as {heap: unknown}).heap;
-      return Array.isArray(q) && q.some((call) => call[0] === 'track') ? JSON.parse(JSON.stringify([...q])) : false;
-    });
-    expect(await queued.jsonValue()).toEqual([
+    expect(await queuedUntilTrack(page)).toEqual([
       ['clearEventProperties'],
       ['addEventProperties', expectedA],
       ['track', EVENTS.view, expectedA],
