@@ -14,6 +14,7 @@
 import {type ChildProcess, spawn} from 'node:child_process';
 import {createRequire} from 'node:module';
 import {fileURLToPath} from 'node:url';
+import {portFromEnv} from '../../scripts/functions-dev.ts';
 import {startContentLake} from '../../tools/content-lake.ts';
 import {cliEnv, REPO_ROOT} from '../../tools/sanity-cli.ts';
 import {EXAMPLE_DOCUMENTS, type ExampleDocument} from '../web/content.ts';
@@ -120,13 +121,23 @@ export async function startNextExample(options: NextExampleOptions): Promise<Nex
 /** `npm run example:next` / `npm run example:next:dev`. */
 if (import.meta.main) {
   const mode = process.argv.includes('--dev') ? 'dev' : 'start';
+  const port = portFromEnv('EXAMPLE_NEXT_PORT', 3000);
   if (mode === 'start') await buildNextExample({log: (line) => console.log(line)});
+  const output: string[] = [];
   const site = await startNextExample({
     mode,
-    port: Number(process.env.EXAMPLE_NEXT_PORT ?? 3000),
+    port,
     heapUrl: process.env.HEAP_API_URL ?? 'http://127.0.0.1:4300',
     appId: process.env.HEAP_APP_ID ?? 'local-example',
-    log: (line) => console.log(line),
+    log: (line) => {
+      output.push(line);
+      console.log(line);
+    },
+  }).catch((error: unknown) => {
+    if (output.some((line) => line.includes('EADDRINUSE')))
+      console.error(`port ${port} is taken: set EXAMPLE_NEXT_PORT to a free port, or 0 for any free port`);
+    else console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
   });
   console.log(JSON.stringify({component: 'example-next', msg: 'Next.js example listening', url: site.url}));
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
