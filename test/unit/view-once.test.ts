@@ -1,11 +1,11 @@
 /**
- * The Next.js example's once-per-view rule (examples/next/app/view-once.ts),
+ * The Next.js example's once-per-view rule (shared/view-once.ts),
  * driven the way React drives an effect: StrictMode's replay (leave + enter in
  * one synchronous pass) is not a view; a real unmount and mount in a later task,
  * and a change of view, are.
  */
 import {describe, expect, it} from 'vitest';
-import {createViewOnce} from '../../examples/next/app/view-once.ts';
+import {createViewOnce} from '../../shared/view-once.ts';
 
 /** A deferred-task queue the test runs by hand: "a later task". */
 function tasks() {

@@ -12,14 +12,14 @@
  *   same layout that reuse this component are two views;
  * - React's development StrictMode runs every effect twice (mount, cleanup,
  *   mount, in one synchronous pass): the second run finds the cleanup it
- *   follows still pending and does not track again (see view-once.ts);
+ *   follows still pending and does not track again (shared/view-once.ts);
  * - leaving the page (cleanup) clears the context, so clicks on a page without
  *   content carry none, and a page shown again (back/forward) is a new view.
  */
 import {usePathname} from 'next/navigation';
 import {useEffect, useRef} from 'react';
 import {clearContentContext, setContentContext, trackContentView} from '../../../shared/browser.ts';
-import {createViewOnce} from './view-once.ts';
+import {createViewOnce} from '../../../shared/view-once.ts';
 
 export function ContentAnalytics({content}: {content: unknown}) {
   const pathname = usePathname();
