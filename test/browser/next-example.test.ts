@@ -85,7 +85,12 @@ describe('Next.js example, production build (next build + next start)', () => {
   const nextOutput: string[] = [];
   beforeAll(async () => {
     await buildNextExample({log: (line) => nextOutput.push(line)});
-    site = await startNextExample({heapUrl: heap.url, appId: 'next-prod-1234', mode: 'start'});
+    site = await startNextExample({
+      heapUrl: heap.url,
+      appId: 'next-prod-1234',
+      mode: 'start',
+      log: (line) => nextOutput.push(line),
+    });
   }, 900_000);
   afterAll(async () => {
     await site?.close();
@@ -154,8 +159,28 @@ describe('Next.js example, production build (next build + next start)', () => {
     for (const e of s.mine()) expect(e.warnings).toEqual([]);
     expect(heap.rejections()).toEqual([]);
     expect(problems).toEqual([]);
+    expect(nextOutput.filter((line) => line.includes('example-next'))).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it('passes Heap rejections through its proxy, logged as one line without the app id', async () => {
+    const before = nextOutput.length;
+    // A server that echoes the app id back in its reason: the log line must still not contain it.
+    heap.injectFault({count: 1, status: 400, body: 'invalid app_id next-prod-1234', path: '/api/track'});
+    const rejected = await fetch(`${site!.url}/heap/api/track`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({app_id: 'next-prod-1234', event: 'x', user_id: 'not-a-number', properties: {}}),
+    });
+    expect(rejected.status).toBe(400);
+    const logged = await waitUntil('the proxy log line', () =>
+      nextOutput.slice(before).find((line) => line.includes('"component":"example-next"')),
+    );
+    expect(JSON.parse(logged)).toMatchObject({msg: 'Local Heap rejected a browser event', status: 400});
+    expect(logged).toContain('invalid app_id');
+    expect(nextOutput.join('\n')).not.toContain('next-prod-1234');
+    expect((await fetch(`${site!.url}/heap/api/other`, {method: 'POST', body: '{}'})).status).toBe(404);
+  });
 });
 
 describe('Next.js example, development (next dev, React StrictMode)', () => {

@@ -1,12 +1,17 @@
 /**
  * The same-origin proxy from the page's heap shim to Local Heap's Track API
  * (HEAP_API_URL): `POST /heap/api/track` and `/heap/api/add_user_properties`.
- * A real site loads heap.js from Heap's CDN and needs none of this.
+ * A real site loads heap.js from Heap's CDN and needs none of this. Problems
+ * are one JSON line each on stderr (app id redacted), as in examples/web.
  */
-import {heapApiUrl} from '../../../../lib/heap.ts';
+import {logLine} from '../../../../../../shared/log.ts';
+import {heapApiUrl, heapAppId} from '../../../../lib/heap.ts';
 
 const ENDPOINTS = ['track', 'add_user_properties'];
 const MAX_BODY = 64 * 1024;
+
+const log = (fields: Record<string, unknown>) =>
+  logLine({component: 'example-next', ...fields}, {secrets: [heapAppId()], write: (line) => console.error(line)});
 
 export async function POST(request: Request, {params}: {params: Promise<{endpoint: string}>}): Promise<Response> {
   const {endpoint} = await params;
@@ -22,11 +27,15 @@ export async function POST(request: Request, {params}: {params: Promise<{endpoin
       signal: AbortSignal.timeout(10_000),
       cache: 'no-store',
     });
-    return new Response(await upstream.text(), {
+    const text = await upstream.text();
+    if (!upstream.ok)
+      log({level: 'warn', msg: 'Local Heap rejected a browser event', endpoint, status: upstream.status, reason: text});
+    return new Response(text, {
       status: upstream.status,
       headers: {'content-type': upstream.headers.get('content-type') ?? 'text/plain'},
     });
-  } catch {
+  } catch (error) {
+    log({level: 'error', msg: 'Local Heap unreachable', heap_url: target.origin, endpoint, error});
     return new Response(`Local Heap unreachable at ${target.origin}`, {status: 502});
   }
 }
