@@ -17,7 +17,7 @@
  *   content carry none, and a page shown again (back/forward) is a new view.
  */
 import {usePathname} from 'next/navigation';
-import {useEffect, useRef} from 'react';
+import {useEffect, useEffectEvent, useState} from 'react';
 import {clearContentContext, setContentContext, trackContentView} from '../../../shared/browser.ts';
 import {createViewOnce} from '../../../shared/view-once.ts';
 
@@ -25,14 +25,15 @@ export function ContentAnalytics({content}: {content: unknown}) {
   const pathname = usePathname();
   const contentId = (content as {content_id?: unknown} | null)?.content_id;
   const view = `${String(contentId)} ${pathname}`;
-  const once = useRef(createViewOnce()).current;
-  // The content as of the latest render, read by the effect without being one of its dependencies.
-  const latest = useRef(content);
-  latest.current = content;
+  const [once] = useState(createViewOnce);
+  // Reads the latest `content` without making it a dependency: only a new view re-runs the effect.
+  const show = useEffectEvent((isNewView: boolean) => {
+    setContentContext(content);
+    if (isNewView) trackContentView(content);
+  });
 
   useEffect(() => {
-    setContentContext(latest.current);
-    if (once.enter(view)) trackContentView(latest.current);
+    show(once.enter(view));
     return () => {
       once.leave();
       clearContentContext();
