@@ -14,8 +14,9 @@
 import {type ChildProcess, spawn} from 'node:child_process';
 import {createRequire} from 'node:module';
 import {fileURLToPath} from 'node:url';
-import {portFromEnv} from '../../scripts/functions-dev.ts';
+import {helpRequested} from '../../tools/cli-help.ts';
 import {startContentLake} from '../../tools/content-lake.ts';
+import {isPortFree, PortError, portSetting, portTakenMessage, startOnPort} from '../../tools/ports.ts';
 import {cliEnv, REPO_ROOT} from '../../tools/sanity-cli.ts';
 import {EXAMPLE_DOCUMENTS, type ExampleDocument} from '../web/content.ts';
 
@@ -118,28 +119,45 @@ export async function startNextExample(options: NextExampleOptions): Promise<Nex
   return {url, lakeUrl: lake.url, close: stop};
 }
 
-/** `npm run example:next` / `npm run example:next:dev`. */
-if (import.meta.main) {
+export const PORT_VARIABLE = 'EXAMPLE_NEXT_PORT';
+export const DEFAULT_PORT = 3000;
+
+export const USAGE = `npm run example:next        production build (next build), then next start
+npm run example:next:dev    next dev (React StrictMode)
+
+Serves the Next.js example against a Content Lake stand-in with the example articles, and a
+running Local Heap (npm run heap:local); prints its URL once it answers.
+Environment: ${PORT_VARIABLE} (${DEFAULT_PORT}; 0 = any free port), HEAP_API_URL (http://127.0.0.1:4300),
+HEAP_APP_ID (1000000001).`;
+
+/** `npm run example:next` / `npm run example:next:dev`, under the port rule of tools/ports.ts. */
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2).filter((arg) => arg !== '--dev');
+  if (helpRequested(USAGE, argv)) return;
   const mode = process.argv.includes('--dev') ? 'dev' : 'start';
-  const port = portFromEnv('EXAMPLE_NEXT_PORT', 3000);
+  const setting = portSetting(PORT_VARIABLE, DEFAULT_PORT);
+  const host = '127.0.0.1';
+  // A chosen port that is taken is refused before the build, not after it.
+  if (setting.explicit && !(await isPortFree(setting.port, host)))
+    throw new PortError(portTakenMessage(setting, 'Next.js example', host));
   if (mode === 'start') await buildNextExample({log: (line) => console.log(line)});
-  const output: string[] = [];
-  const site = await startNextExample({
-    mode,
-    port,
-    heapUrl: process.env.HEAP_API_URL ?? 'http://127.0.0.1:4300',
-    appId: process.env.HEAP_APP_ID ?? 'local-example',
-    log: (line) => {
-      output.push(line);
-      console.log(line);
-    },
-  }).catch((error: unknown) => {
-    if (output.some((line) => line.includes('EADDRINUSE')))
-      console.error(`port ${port} is taken: set EXAMPLE_NEXT_PORT to a free port, or 0 for any free port`);
-    else console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  });
-  console.log(JSON.stringify({component: 'example-next', msg: 'Next.js example listening', url: site.url}));
+  const heapUrl = process.env.HEAP_API_URL || 'http://127.0.0.1:4300';
+  const site = await startOnPort(
+    setting,
+    'Next.js example',
+    host,
+    (port) =>
+      startNextExample({mode, port, host, heapUrl, appId: process.env.HEAP_APP_ID || '1000000001', log: console.log}),
+    (line) => console.log(line),
+  );
+  console.log(`Next.js example: ${site.url} (browser events go to ${heapUrl})`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void site.close().then(() => process.exit(0)));
+}
+
+if (import.meta.main) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof PortError ? error.message : `example:next failed: ${String(error)}`);
+    process.exit(error instanceof PortError ? 2 : 1);
+  });
 }
