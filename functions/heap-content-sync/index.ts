@@ -23,6 +23,7 @@ import {TRACK_PATH} from '../../shared/heap-rules.ts';
 import {logLine} from '../../shared/log.ts';
 import {cut} from '../../shared/normalize.ts';
 import {type Operation, TRACKED_TYPES} from '../../shared/tracking-plan.ts';
+import {formatFailedLine} from './failed-line.ts';
 import {projectRawDocument} from './raw-document.ts';
 
 export type Outcome = 'delivered' | 'skipped' | 'failed' | 'dry_run';
@@ -56,6 +57,10 @@ export interface LogRecord {
   deadline_ms?: number;
   /** Every attempt, when there was more than one or the delivery failed. */
   attempt_log?: {attempt: number; status?: number; error?: string; delay_ms?: number}[];
+  /** On `failed`, once the event was built: the whole event, so `npm run redrive` can send it again exactly (failed-line.ts). */
+  heap_event?: HeapEvent;
+  /** On `failed`: why `heap_event` is not in the line (too long, or not loggable exactly). */
+  heap_event_omitted?: string;
   /** HEAP_DRY_RUN: the exact request that would have been sent (app id redacted in the log). */
   request?: {method: 'POST'; url: string; headers: Record<string, string>; body: {app_id: string; events: HeapEvent[]}};
 }
@@ -201,6 +206,7 @@ export function createHandler(options: HandlerOptions = {}): DocumentEventHandle
     const env = options.env ?? process.env;
     // Known before the configuration is read, so a config error's line is redacted too (loadConfig's appId is this same trimmed value).
     const secrets = [context?.clientOptions?.token, env.HEAP_APP_ID?.trim()];
+    let heapEvent: HeapEvent | undefined;
     try {
       const config: HeapConfig = loadConfig(env);
 
@@ -219,7 +225,7 @@ export function createHandler(options: HandlerOptions = {}): DocumentEventHandle
         now: new Date(started),
       });
       if (!built.ok) throw new Skip(built.reason);
-      const heapEvent = built.event;
+      heapEvent = built.event;
       record.event = heapEvent.event;
       record.content_id = String(heapEvent.properties.content_id);
       record.idempotency_key = heapEvent.idempotency_key;
@@ -276,7 +282,9 @@ export function createHandler(options: HandlerOptions = {}): DocumentEventHandle
       throw error;
     } finally {
       record.elapsed_ms = Math.max(0, now() - started);
-      logLine({...record}, {secrets, write: options.write});
+      if (record.outcome === 'failed')
+        (options.write ?? console.log)(formatFailedLine({...record}, heapEvent, secrets));
+      else logLine({...record}, {secrets, write: options.write});
     }
   };
 }
