@@ -3,7 +3,7 @@
  * Every problem is a UsageError whose message says what is wrong and how to
  * fix it; the CLI prints it and exits 2.
  */
-import {parseArgs} from 'node:util';
+import {type ParseArgsOptionsConfig, parseArgs} from 'node:util';
 import {ConfigError, type HeapConfig, loadConfig} from '../shared/config.ts';
 import {MAX_BULK_EVENTS} from '../shared/heap-rules.ts';
 import {isoTimestamp} from '../shared/timestamp.ts';
@@ -87,7 +87,7 @@ const PROJECT_ID = /^[a-z0-9][-a-z0-9]*$/i;
 const DATASET = /^~?[a-z0-9][-\w]{0,63}$/;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-function positiveInteger(flag: string, raw: string, max = Number.MAX_SAFE_INTEGER): number {
+export function positiveInteger(flag: string, raw: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
     throw new UsageError(`${flag}: expected a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`);
@@ -119,7 +119,8 @@ function parseTypes(raw: string | undefined): string[] {
   return types;
 }
 
-function parseSince(raw: string | undefined): string | undefined {
+/** `--since`: an ISO date or date-time (UTC when it has no zone), normalised with toISOString. */
+export function parseSince(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   const value = raw.trim();
   // A date-time without a zone means UTC (Date.parse would read it as local time: be explicit).
@@ -199,21 +200,33 @@ const FLAGS = {
   'time-scale': {type: 'string'},
 } as const;
 
-function parseFlags(argv: readonly string[]) {
-  return parseArgs({args: [...argv], strict: true, allowPositionals: false, options: FLAGS});
-}
-
-/** Parse argv (without `node script`) and the environment. Throws UsageError. */
-export function parseCommand(argv: readonly string[], env: Record<string, string | undefined>): ParsedCommand {
-  let values: ReturnType<typeof parseFlags>['values'];
+/** node:util parseArgs (strict, no positionals), its errors as UsageErrors. */
+export function parseFlagsOrUsage<T extends ParseArgsOptionsConfig>(argv: readonly string[], options: T) {
   try {
-    ({values} = parseFlags(argv));
+    return parseArgs({args: [...argv], strict: true, allowPositionals: false, options}).values;
   } catch (err) {
     // parseArgs' messages name the flag ("Unknown option '--x'", "Option '--limit <value>' argument missing").
     throw new UsageError(
       err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/s, '') : String(err),
     );
   }
+}
+
+/** The HEAP_* variables, as the function reads them; a problem is a UsageError with the shell's fix. */
+export function readHeapConfig(env: Record<string, string | undefined>): HeapConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    // The tools run in your shell: only the local half of the fix applies.
+    if (err instanceof ConfigError)
+      throw new UsageError(`${err.problem}. Set it with: export ${err.variable}=${err.example}`);
+    throw err;
+  }
+}
+
+/** Parse argv (without `node script`) and the environment. Throws UsageError. */
+export function parseCommand(argv: readonly string[], env: Record<string, string | undefined>): ParsedCommand {
+  const values = parseFlagsOrUsage(argv, FLAGS);
   if (values.help) return {help: true};
 
   const retryFailed = values['retry-failed'];
@@ -248,15 +261,7 @@ export function parseCommand(argv: readonly string[], env: Record<string, string
       : positiveInteger('--batch-size', values['batch-size'], MAX_BULK_EVENTS / 2);
 
   const sanity = readSanity(env);
-  let heap: HeapConfig;
-  try {
-    heap = loadConfig(env);
-  } catch (err) {
-    // The backfill runs in your shell: only the local half of the fix applies.
-    if (err instanceof ConfigError)
-      throw new UsageError(`${err.problem}. Set it with: export ${err.variable}=${err.example}`);
-    throw err;
-  }
+  const heap = readHeapConfig(env);
 
   const options: BackfillOptions = {
     types,
