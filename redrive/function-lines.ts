@@ -27,7 +27,7 @@ export type ParsedMessage = {kind: 'invocation'; invocation: Invocation} | {kind
 
 const OUTCOMES: readonly string[] = ['delivered', 'skipped', 'failed', 'dry_run'] satisfies Outcome[];
 const MARKER = `"fn":"${FUNCTION_NAME}"`;
-const EVENT_KEYS = ['event', 'identity', 'idempotency_key', 'properties', 'timestamp'];
+const EVENT_KEYS = ['event', 'idempotency_key', 'identity', 'properties', 'timestamp'];
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const stringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';

@@ -55,8 +55,9 @@ function toItem(text: string, container: 'logs' | 'error'): InputItem {
 
 /**
  * The entries of the `logs` arrays (and any CLI error) in `chunks`, in input
- * order. Text outside a JSON document is ignored; an entry cut off by the end
- * of the input is reported as `truncated`.
+ * order. Text outside a JSON document is ignored (a document starts with a `{`
+ * or `[` at the start of a line, as the CLI prints it); an entry cut off by the
+ * end of the input is reported as `truncated`.
  */
 export async function* readLogInput(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<InputItem> {
   const decoder = new TextDecoder();
@@ -74,6 +75,8 @@ export async function* readLogInput(chunks: AsyncIterable<string | Buffer>): Asy
   let capturedFor: 'logs' | 'error' = 'logs';
   let capturedLength = 0;
   let tooLong = false;
+  /** Only blanks so far on this line (outside any document). */
+  let lineStart = true;
 
   for await (const chunk of chunks) {
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, {stream: true});
@@ -95,12 +98,13 @@ export async function* readLogInput(chunks: AsyncIterable<string | Buffer>): Asy
         continue;
       }
       const depth = stack.length;
-      // Outside any document only an opening brace or bracket counts: stray text is skipped.
+      // Outside any document only a brace or bracket that begins a line starts one: stray text is skipped.
       if (depth === 0) {
-        if (c === '{' || c === '[') {
+        if ((c === '{' || c === '[') && lineStart) {
           stack.push(c);
           lastKey = '';
-        }
+        } else if (c === '\n') lineStart = true;
+        else if (c !== ' ' && c !== '\t' && c !== '\r') lineStart = false;
         continue;
       }
       if (c === '"') {
@@ -128,7 +132,10 @@ export async function* readLogInput(chunks: AsyncIterable<string | Buffer>): Asy
           else items.push(toItem(captured + text.slice(from, i + 1), capturedFor));
           captured = undefined;
         }
-        if (stack.length === 0) section = 'other';
+        if (stack.length === 0) {
+          section = 'other';
+          lineStart = false;
+        }
       }
     }
     if (keyText !== undefined) {

@@ -1,7 +1,8 @@
 /**
- * Runs the backfill CLI (`node scripts/backfill.ts`) as a child process, as a
- * user would, collecting its JSON log lines; lets a test act (kill, Ctrl-C)
- * when a given log line appears.
+ * Runs the backfill CLI (`node scripts/backfill.ts`), or another script that
+ * logs JSON lines alike (redrive, status), as a child process, as a user would,
+ * collecting its JSON log lines; lets a test act (kill, Ctrl-C) when a given
+ * log line appears.
  */
 import {type ChildProcess, spawn} from 'node:child_process';
 import {existsSync} from 'node:fs';
@@ -43,8 +44,22 @@ export function cliEnv(vars: Record<string, string | undefined>): Record<string,
   return env;
 }
 
-export function startCli(args: string[], env: Record<string, string>): CliRun {
-  const child = spawn(NODE, ['scripts/backfill.ts', ...args], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']});
+export interface CliOptions {
+  /** The script to run (default the backfill's); the redrive and status CLIs log alike. */
+  script?: string;
+  /** Written to the child's standard input, which is then closed (default: no input). */
+  stdin?: string;
+  /** false: standard output is not JSON lines (e.g. `status --json`), collect it only. */
+  jsonLines?: boolean;
+}
+
+export function startCli(args: string[], env: Record<string, string>, o: CliOptions = {}): CliRun {
+  const child = spawn(NODE, [o.script ?? 'scripts/backfill.ts', ...args], {
+    cwd: ROOT,
+    env,
+    stdio: [o.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  if (o.stdin !== undefined) child.stdin!.end(o.stdin);
   let stdout = '';
   let stderr = '';
   let partial = '';
@@ -59,7 +74,7 @@ export function startCli(args: string[], env: Record<string, string>): CliRun {
     partial = lines.pop() ?? '';
     for (const line of lines) {
       // Log lines are JSON objects; anything else (e.g. --help) is only kept in stdout.
-      if (!line.startsWith('{')) continue;
+      if (!line.startsWith('{') || o.jsonLines === false) continue;
       const record = JSON.parse(line) as LogRecord;
       logs.push(record);
       for (const w of [...waiters]) {
@@ -93,6 +108,6 @@ export function startCli(args: string[], env: Record<string, string>): CliRun {
   };
 }
 
-export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return startCli(args, env).done;
+export function runCli(args: string[], env: Record<string, string>, o: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, env, o).done;
 }
