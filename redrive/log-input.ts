@@ -128,7 +128,8 @@ export async function* readLogInput(chunks: AsyncIterable<string | Buffer>): Asy
         stack.pop();
         const closesEntry = captured !== undefined && stack.length === (capturedFor === 'error' ? 1 : 2);
         if (closesEntry) {
-          if (tooLong) items.push({kind: 'bad', why: `an entry longer than ${MAX_ENTRY_CHARS} characters`});
+          if (tooLong || capturedLength + (i + 1 - from) > MAX_ENTRY_CHARS)
+            items.push({kind: 'bad', why: `an entry longer than ${MAX_ENTRY_CHARS} characters`});
           else items.push(toItem(captured + text.slice(from, i + 1), capturedFor));
           captured = undefined;
         }
