@@ -8,7 +8,8 @@
  * every CLI run builds into functions/heap-content-sync/.build, so CLI runs stay
  * in this one file, one at a time.
  */
-import {existsSync, readdirSync, readFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {Browser} from 'playwright-core';
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
@@ -17,7 +18,9 @@ import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
 import {type FunctionsDev, startFunctionsDev} from '../../scripts/functions-dev.ts';
 import {idempotencyKey} from '../../shared/content-event.ts';
 import {FUNCTION_NAME} from '../../shared/function-settings.ts';
+import {FIXTURE, functionLogLinesFromCli, logsJson} from '../../tools/function-logs.ts';
 import {type CliResult, cliOutputText, functionLogLines, REPO_ROOT, runFunctionTest} from '../../tools/sanity-cli.ts';
+import {cliEnv, runCli} from '../backfill/harness.ts';
 import {launchChromium} from '../helpers/browser.ts';
 
 const APP_ID = '4242424242';
@@ -332,6 +335,66 @@ describe('the emulator UI: the steps npm start prints (Chromium)', () => {
     expect(functionLogLines(pasted.logs ?? '')[0]).toMatchObject({outcome: 'delivered', event: 'Content Published'});
     expect(heap.events().map((e) => [e.event, e.properties?.content_id])).toEqual([['Content Published', ARTICLE_ID]]);
     await page.close();
+  });
+});
+
+describe('function logs → npm run redrive: fresh logs from the real CLI, redrive as a child process', () => {
+  let fresh: {time: string; line: string}[];
+  beforeAll(async () => {
+    heap.reset();
+    fresh = await functionLogLinesFromCli(heap, APP_ID);
+  }, 120_000);
+
+  it('re-sends exactly the failed events, each once, as the function built them; a second run stores nothing new', async () => {
+    const records = fresh.map((l) => JSON.parse(l.line) as LogRecord);
+    expect(fresh.map((l) => l.line).join('\n')).not.toContain(APP_ID);
+    const delivered = new Set(records.filter((r) => r.outcome === 'delivered').map((r) => r.idempotency_key));
+    const lost = records.filter((r) => r.outcome === 'failed' && !delivered.has(r.idempotency_key));
+    expect(lost.map((r) => r.event)).toEqual(['Content Updated', 'Content Deleted']);
+    const storedBefore = heap.events().length;
+    expect(storedBefore).toBe(2);
+
+    const dir = mkdtempSync(join(tmpdir(), 'cli-redrive-'));
+    try {
+      const file = join(dir, 'logs.json');
+      writeFileSync(file, logsJson(fresh));
+      const env = cliEnv({HEAP_APP_ID: APP_ID, HEAP_API_URL: heap.url});
+      const first = await runCli(['--logs', file, '--time-scale', '0.001'], env, {script: 'scripts/redrive.ts'});
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout + first.stderr).not.toContain(APP_ID);
+      const added = heap.events().slice(storedBefore);
+      expect(
+        added.map(({identity, event, timestamp, properties, idempotency_key}) => ({
+          identity,
+          event,
+          timestamp,
+          properties,
+          idempotency_key,
+        })),
+      ).toEqual(lost.map((r) => r.heap_event));
+
+      const second = await runCli(['--logs', file, '--time-scale', '0.001'], env, {script: 'scripts/redrive.ts'});
+      expect(second.code, second.stderr).toBe(0);
+      expect(heap.events()).toHaveLength(storedBefore + lost.length);
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+
+  it('the committed fixture (fixtures/logs/) holds what the function logs today (regenerate: npx node tools/function-logs.ts)', () => {
+    // Timings differ run to run, and a delete is timestamped when it is handled.
+    const comparable = (line: string) => {
+      const r = JSON.parse(line) as LogRecord;
+      const event = r.heap_event && {
+        ...r.heap_event,
+        timestamp: r.event === 'Content Deleted' ? 'now' : r.heap_event.timestamp,
+      };
+      return {outcome: r.outcome, key: r.idempotency_key, status: r.status, event};
+    };
+    const committed = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as {logs: {message: string}[]}).logs
+      .map((e) => e.message)
+      .reverse();
+    expect(committed.map(comparable)).toEqual(fresh.map((l) => comparable(l.line)));
   });
 });
 
