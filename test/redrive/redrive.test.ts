@@ -5,6 +5,7 @@
  * `npx node tools/function-logs.ts`; test/function/cli.test.ts makes fresh ones
  * through the CLI and re-drives those too), into Local Heap (strict).
  */
+import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -14,6 +15,7 @@ import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
 import type {StatusReport} from '../../redrive/report.ts';
 import type {HeapEvent} from '../../shared/content-event.ts';
 import {FIXTURE, logsJson} from '../../tools/function-logs.ts';
+import {REPO_ROOT} from '../../tools/sanity-cli.ts';
 import {type CliResult, cliEnv, runCli} from '../backfill/harness.ts';
 
 const APP_ID = '7777777777';
@@ -107,6 +109,22 @@ describe('npm run redrive', () => {
       expect(r.stderr).toContain(`dry run (${because}`);
       expect(r.logs.filter((l) => l.msg === 'would_resend')).toHaveLength(2);
     }
+    expect(heap.stats().requests).toBe(0);
+  });
+
+  it('`npm run redrive --dry-run -- --logs FILE` through npm itself sends nothing', async () => {
+    const r = await new Promise<{code: number | null; stderr: string}>((done) => {
+      const child = spawn('npm', ['run', '-s', 'redrive', '--dry-run', '--', '--logs', FIXTURE], {
+        cwd: REPO_ROOT,
+        env: {...env(), npm_config_update_notifier: 'false'},
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      child.on('close', (code) => done({code, stderr}));
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('dry run (npm_config_dry_run is set');
     expect(heap.stats().requests).toBe(0);
   });
 
