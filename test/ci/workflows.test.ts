@@ -200,3 +200,45 @@ describe('ci.yml: blueprints plan and deploy', () => {
     expect(info.run?.trim()).toBe('node_modules/.bin/sanity-run blueprints info');
   });
 });
+
+describe('redrive.yml: the recovery loop', () => {
+  const text = readFileSync(join(WORKFLOWS, 'redrive.yml'), 'utf8');
+  const wf = parse(text) as Workflow;
+  const job = wf.jobs.redrive!;
+  const step = job.steps.find((s) => s.id === 'redrive')!;
+
+  it('runs hourly and on demand, one run at a time, only where a stack is configured', () => {
+    expect(Object.keys(wf.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    expect(wf.on.schedule).toEqual([{cron: expect.stringMatching(/^\d+ \* \* \* \*$/)}]);
+    expect(job.if).toBe("vars.SANITY_BLUEPRINT_STACK_ID != ''");
+    expect((wf as unknown as {concurrency: unknown}).concurrency).toEqual({
+      group: 'redrive',
+      'cancel-in-progress': false,
+    });
+  });
+
+  it("pipes the CLI's --json logs into npm run redrive, under pipefail, after npm ci on Node 24", () => {
+    expect(step.run).toMatch(
+      /sanity-run functions logs heap-content-sync --json --limit "\$\{LIMIT\}"[\s\S]*\| npm run --silent redrive -- --logs -/,
+    );
+    expect((step as Step & {shell?: string}).shell).toBe('bash');
+    const setupNode = job.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!;
+    expect(String(setupNode.with?.['node-version'])).toBe('24');
+    expect(stepIndex(job, (s) => /^npm ci\b/.test(s.run ?? ''))).toBeLessThan(job.steps.indexOf(step));
+  });
+
+  it("uses the deploy's Sanity secret and variables plus the function's Heap settings, in that step only", () => {
+    expect(step.env).toMatchObject({
+      SANITY_AUTH_TOKEN: gh('secrets.SANITY_AUTH_TOKEN'),
+      SANITY_PROJECT_ID: gh('vars.SANITY_PROJECT_ID'),
+      SANITY_BLUEPRINT_STACK_ID: gh('vars.SANITY_BLUEPRINT_STACK_ID'),
+      HEAP_APP_ID: gh('secrets.HEAP_APP_ID'),
+      HEAP_API_URL: gh('vars.HEAP_API_URL'),
+    });
+    const withSecrets = job.steps.filter((s) => Object.values(s.env ?? {}).some((v) => v.includes('secrets.')));
+    expect(withSecrets).toEqual([step]);
+    expect(new Set([...text.matchAll(/secrets\.([A-Z0-9_]+)/g)].map((m) => m[1]))).toEqual(
+      new Set(['SANITY_AUTH_TOKEN', 'HEAP_APP_ID']),
+    );
+  });
+});
