@@ -24,7 +24,7 @@ import {type BackfillOptions, UsageError} from './options.ts';
 import {type Clock, heapPacer, type Pacer, realClock} from './pacer.ts';
 import {etaMs, formatDuration, type ProgressSnapshot, summaryLine} from './progress.ts';
 import {countRemaining, type ProjectedDocument, type QueryClient, readByIds, readPublished} from './reader.ts';
-import {Interrupted, type Item, type Rejected, Sender, StopError} from './send.ts';
+import {Interrupted, type Item, loggingSender, type Rejected, type Sender, StopError} from './send.ts';
 
 export type RunOptions = Omit<BackfillOptions, 'help'>;
 
@@ -114,29 +114,17 @@ class Session {
     this.started = this.clock.now();
     this.resourceId = `${o.sanity.projectId}.${o.sanity.dataset}`;
     this.pacer = heapPacer({batchSize: o.batchSize, timeScale: o.timeScale, clock: this.clock});
-    this.sender = new Sender({
-      apiUrl: o.heap.apiUrl,
-      appId: o.heap.appId,
-      pacer: this.pacer,
-      timeScale: o.timeScale,
-      fetch: d.fetch,
-      random: d.random,
-      onAttempt: (a) =>
-        d.log('warn', a.status === 429 ? 'heap_throttled' : 'heap_retry', {
-          status: a.status ?? null,
-          error: a.error,
-          attempt: a.attempt,
-          events: a.events,
-          retry_in_ms: a.delayMs ?? null,
-        }),
-      onRound: (r) =>
-        d.log('warn', 'heap_unavailable', {
-          round: r.round,
-          status: r.status ?? null,
-          reason: r.reason,
-          pause_ms: r.pauseMs,
-        }),
-    });
+    this.sender = loggingSender(
+      {
+        apiUrl: o.heap.apiUrl,
+        appId: o.heap.appId,
+        pacer: this.pacer,
+        timeScale: o.timeScale,
+        fetch: d.fetch,
+        random: d.random,
+      },
+      d.log,
+    );
   }
 
   snapshot(): ProgressSnapshot {

@@ -164,3 +164,31 @@ export class Sender {
     }
   }
 }
+
+/** Where a sender's retries and pauses are reported: one structured line each. */
+export type SenderLog = (level: 'warn', msg: string, fields: Record<string, unknown>) => void;
+
+/** A Sender whose failed attempts and rounds are logged as `heap_throttled` / `heap_retry` / `heap_unavailable` lines (backfill and redrive). */
+export function loggingSender(
+  o: Pick<SenderOptions, 'apiUrl' | 'appId' | 'pacer' | 'timeScale' | 'fetch' | 'random'>,
+  log: SenderLog,
+): Sender {
+  return new Sender({
+    ...o,
+    onAttempt: (a) =>
+      log('warn', a.status === 429 ? 'heap_throttled' : 'heap_retry', {
+        status: a.status ?? null,
+        error: a.error,
+        attempt: a.attempt,
+        events: a.events,
+        retry_in_ms: a.delayMs ?? null,
+      }),
+    onRound: (r) =>
+      log('warn', 'heap_unavailable', {
+        round: r.round,
+        status: r.status ?? null,
+        reason: r.reason,
+        pause_ms: r.pauseMs,
+      }),
+  });
+}

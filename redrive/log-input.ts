@@ -156,6 +156,7 @@ export async function* readLogInput(chunks: AsyncIterable<string | Buffer>): Asy
 }
 
 /** The chunks of a file, or of standard input for `-`. */
-export function openInput(path: string, stdin: NodeJS.ReadableStream = process.stdin): AsyncIterable<string | Buffer> {
-  return path === '-' ? (stdin as AsyncIterable<Buffer>) : createReadStream(path);
+export function openInput(path: string): AsyncIterable<string | Buffer> {
+  // process.stdin only when asked for: touching it opens the stream.
+  return path === '-' ? (process.stdin as AsyncIterable<Buffer>) : createReadStream(path);
 }

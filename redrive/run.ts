@@ -7,7 +7,7 @@
  */
 import {type Clock, heapPacer} from '../backfill/pacer.ts';
 import type {Logger} from '../backfill/run.ts';
-import {type Item, Sender, StopError} from '../backfill/send.ts';
+import {type Item, loggingSender, StopError} from '../backfill/send.ts';
 import type {Failure, Ledger} from './ledger.ts';
 import type {RedriveCommand} from './options.ts';
 
@@ -82,22 +82,10 @@ export async function redrive(ledger: Ledger, o: RedriveOptions, d: RedriveDeps)
     result.resent = sendable.length;
   } else if (sendable.length > 0) {
     const pacer = heapPacer({batchSize: o.batchSize, timeScale: o.timeScale, clock: d.clock});
-    const sender = new Sender({
-      apiUrl: o.heap.apiUrl,
-      appId: o.heap.appId,
-      pacer,
-      timeScale: o.timeScale,
-      fetch: d.fetch,
-      random: d.random,
-      onAttempt: (a) =>
-        d.log('warn', a.status === 429 ? 'heap_throttled' : 'heap_retry', {
-          status: a.status ?? null,
-          error: a.error,
-          attempt: a.attempt,
-          events: a.events,
-        }),
-      onRound: (r) => d.log('warn', 'heap_unavailable', {round: r.round, status: r.status ?? null, reason: r.reason}),
-    });
+    const sender = loggingSender(
+      {apiUrl: o.heap.apiUrl, appId: o.heap.appId, pacer, timeScale: o.timeScale, fetch: d.fetch, random: d.random},
+      d.log,
+    );
     for (let at = 0; at < sendable.length; at += o.batchSize) {
       const batch = sendable.slice(at, at + o.batchSize);
       try {

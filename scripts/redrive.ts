@@ -60,12 +60,15 @@ async function main(): Promise<number> {
   return result.exitCode;
 }
 
+// exitCode, not exit(): a pipe gets everything written before the process ends.
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     process.stderr.write(
       `${scrubSecrets(`redrive: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, [process.env.HEAP_APP_ID?.trim()])}\n`,
     );
-    process.exit(3);
+    process.exitCode = 3;
   },
 );

@@ -37,10 +37,13 @@ async function main(): Promise<number> {
   return 0;
 }
 
+// exitCode, not exit(): a pipe gets everything written before the process ends.
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     process.stderr.write(`status: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
+    process.exitCode = 2;
   },
 );
