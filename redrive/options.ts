@@ -39,7 +39,7 @@ with their original idempotency key, so one Heap already stored is not stored
 again; a failure whose key another invocation delivered is skipped. Paced and
 retried like the backfill.
 
-  sanity functions logs heap-content-sync --json --limit 1000 | npm run redrive -- --logs -
+  npx sanity-run functions logs heap-content-sync --json --limit 1000 | npm run redrive -- --logs -
 
 Options:
 ${LOGS_HELP}
@@ -66,7 +66,7 @@ failed, dry run), failure reasons with counts, attempts and elapsed-time
 percentiles, and the events still at risk (failed, and not delivered by any
 invocation since).
 
-  sanity functions logs heap-content-sync --json --limit 1000 | npm run status -- --logs -
+  npx sanity-run functions logs heap-content-sync --json --limit 1000 | npm run status -- --logs -
 
 Options:
 ${LOGS_HELP}

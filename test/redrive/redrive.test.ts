@@ -128,6 +128,19 @@ describe('npm run redrive', () => {
     expect(heap.stats().requests).toBe(0);
   });
 
+  it('--help: usage, exit codes and the command that feeds it; exit 0, nothing read', async () => {
+    const r = await redrive(['--help'], {env: cliEnv({})});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: npm run redrive -- --logs FILE|- [options]');
+    expect(r.stdout).toContain(
+      'npx sanity-run functions logs heap-content-sync --json --limit 1000 | npm run redrive -- --logs -',
+    );
+    expect(r.stdout).toMatch(/Exit codes: 0 nothing left to re-send; 1 .*\n.*2 bad flags/);
+    const s = await status(['--help'], {env: cliEnv({})});
+    expect(s.code).toBe(0);
+    expect(s.stdout).toContain('Usage: npm run status -- --logs FILE|- [options]');
+  });
+
   it('--since after the failures: nothing to re-send', async () => {
     const last = entries.map((e) => Date.parse(e.time)).reduce((a, b) => Math.max(a, b));
     const r = await redrive(['--logs', FIXTURE, '--since', new Date(last + 1000).toISOString()]);
