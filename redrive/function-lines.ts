@@ -5,7 +5,7 @@
  * (five fields, nothing else: never an app id) whose key is the line's key.
  */
 import type {LogRecord, Outcome} from '../functions/heap-content-sync/index.ts';
-import type {HeapEvent} from '../shared/content-event.ts';
+import {type HeapEvent, isRecord} from '../shared/content-event.ts';
 import {FUNCTION_NAME} from '../shared/function-settings.ts';
 
 /** What redrive and status read from one invocation's line. */
@@ -29,7 +29,6 @@ const OUTCOMES: readonly string[] = ['delivered', 'skipped', 'failed', 'dry_run'
 const MARKER = `"fn":"${FUNCTION_NAME}"`;
 const EVENT_KEYS = ['event', 'idempotency_key', 'identity', 'properties', 'timestamp'];
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const stringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
 /** A Heap event as the function builds it, or the reason it is not one. */

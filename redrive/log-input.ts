@@ -1,8 +1,8 @@
 /**
  * Reading what `sanity functions logs <name> --json --limit N` prints, as a
  * stream: `{"logs": [{"time", "level", "message", "requestId", ...}]}`,
- * pretty-printed by oclif (two-space indent), possibly several such documents
- * one after another (appended runs). On failure the CLI prints
+ * pretty-printed by oclif (two-space indent, ANSI colours when the user has an
+ * oclif theme), possibly several such documents one after another (appended runs). On failure the CLI prints
  * `{"error": {"message": ...}}` instead; with no logs it prints nothing.
  *
  * A small scanner rather than JSON.parse of the whole input: it holds one
@@ -11,6 +11,7 @@
  * ending the read, which a strict streaming JSON parser would do.
  */
 import {createReadStream} from 'node:fs';
+import {isRecord} from '../shared/content-event.ts';
 
 export interface LogEntry {
   /** As the CLI gives it (ISO string or epoch milliseconds); undefined when absent. */
@@ -31,12 +32,14 @@ export type InputItem =
 /** An entry longer than this is skipped unread (a log line is at most 16 KB; the CLI adds little). */
 export const MAX_ENTRY_CHARS = 1024 * 1024;
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is exactly what a colour code starts with.
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 
 function toItem(text: string, container: 'logs' | 'error'): InputItem {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A raw ESC is never inside a JSON string (it would be \u001b): every one is a colour code.
+    value = JSON.parse(text.includes('\x1b') ? text.replace(ANSI, '') : text);
   } catch {
     return {kind: 'bad', why: 'invalid JSON'};
   }
@@ -77,6 +80,7 @@ export async function* readLogInput(chunks: AsyncIterable<string | Buffer>): Asy
   let tooLong = false;
   /** Only blanks so far on this line (outside any document). */
   let lineStart = true;
+  let inEscape = false;
 
   for await (const chunk of chunks) {
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, {stream: true});
@@ -84,6 +88,15 @@ export async function* readLogInput(chunks: AsyncIterable<string | Buffer>): Asy
     const items: InputItem[] = [];
     for (let i = 0; i < text.length; i++) {
       const c = text[i]!;
+      // An ANSI colour code (oclif colours JSON tokens when a theme is set): skipped to its final letter.
+      if (inEscape) {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) inEscape = false;
+        continue;
+      }
+      if (c === '\x1b' && !inString) {
+        inEscape = true;
+        continue;
+      }
       if (inString) {
         if (escaped) escaped = false;
         else if (c === '\\') escaped = true;

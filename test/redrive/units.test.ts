@@ -56,6 +56,13 @@ describe('readLogInput', () => {
     ]);
   });
 
+  it('colour codes around tokens (an oclif theme) are skipped', async () => {
+    const colour = (t: string) => `\x1b[34m${t}\x1b[39m`;
+    const coloured = doc.replace(/"(?:\\.|[^"\\])*"|[{}[\]]/g, colour);
+    expect(coloured).toContain('\x1b[34m[\x1b[39m');
+    expect(await read([coloured])).toEqual(await read([doc]));
+  });
+
   it("the CLI's error document", async () => {
     expect(await read([JSON.stringify({error: {message: 'Unauthorized'}}, null, 2)])).toEqual([
       {kind: 'cli_error', message: 'Unauthorized'},
