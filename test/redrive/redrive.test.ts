@@ -10,10 +10,11 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
-import type {LogRecord} from '../../functions/heap-content-sync/index.ts';
+import {createHandler, type LogRecord} from '../../functions/heap-content-sync/index.ts';
 import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
 import type {StatusReport} from '../../redrive/report.ts';
 import type {HeapEvent} from '../../shared/content-event.ts';
+import {fixture, projectChange} from '../../tools/function-event.ts';
 import {FIXTURE, logsJson} from '../../tools/function-logs.ts';
 import {REPO_ROOT} from '../../tools/sanity-cli.ts';
 import {type CliResult, cliEnv, runCli} from '../backfill/harness.ts';
@@ -96,6 +97,36 @@ describe('npm run redrive', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(stored()).toEqual(expected);
     expect(heap.duplicates()).toHaveLength(2);
+  });
+
+  it('Heap stored the event but its answer was lost (the function logged failed): the re-send is not stored twice', async () => {
+    // Every attempt is stored, then the connection is reset: the handler retries until its deadline and fails.
+    heap.injectFault({count: 1000, resetAfterStore: true});
+    const logged: string[] = [];
+    const handler = createHandler({
+      env: {HEAP_APP_ID: APP_ID, HEAP_API_URL: heap.url},
+      deadlineMs: 1500,
+      write: (l) => logged.push(l),
+    });
+    await expect(
+      handler({
+        context: {eventResourceId: 'proj1.production'},
+        event: {data: await projectChange(null, fixture('article.v1.json'))},
+      } as never),
+    ).rejects.toThrow(/Heap did not accept/);
+    heap.clearFaults();
+    const line = JSON.parse(logged[0]!) as LogRecord;
+    expect(line.outcome).toBe('failed');
+    expect(stored()).toEqual([line.heap_event]);
+
+    const r = await redrive([
+      '--logs',
+      file('lost-answer.json', logsJson([{time: new Date().toISOString(), line: logged[0]!}])),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.logs.filter((l) => l.msg === 'resent')).toHaveLength(1);
+    expect(stored()).toEqual([line.heap_event]);
+    expect(heap.duplicates().map((d) => d.idempotency_key)).toContain(line.idempotency_key);
   });
 
   it('--dry-run, HEAP_DRY_RUN=1 and `npm run redrive --dry-run` (npm_config_dry_run) send nothing', async () => {
