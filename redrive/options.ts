@@ -27,7 +27,7 @@ export function npmDryRun(env: Record<string, string | undefined>): boolean {
   return value !== '' && value !== '0' && value !== 'false';
 }
 
-const LOGS_HELP = `  --logs FILE|-        what \`sanity functions logs heap-content-sync --json --limit N\` printed
+const LOGS_HELP = `  --logs FILE|-        what \`npx sanity-run functions logs heap-content-sync --json\` printed
                        (a file, or - for standard input)
   --since ISO-DATE     only invocations logged at or after this time (UTC when no zone)`;
 

@@ -219,7 +219,7 @@ describe('redrive.yml: the recovery loop', () => {
 
   it("pipes the CLI's --json logs into npm run redrive, under pipefail, after npm ci on Node 24", () => {
     expect(step.run).toMatch(
-      /sanity-run functions logs heap-content-sync --json --limit "\$\{LIMIT\}"[\s\S]*\| npm run --silent redrive -- --logs -/,
+      /sanity-run functions logs heap-content-sync --json --limit "\$\{LIMIT\}"[\s\S]*\| npm run redrive -- --logs -/,
     );
     expect((step as Step & {shell?: string}).shell).toBe('bash');
     const setupNode = job.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!;
