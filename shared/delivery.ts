@@ -9,6 +9,7 @@
  */
 import type {HeapEvent} from './content-event.ts';
 import {MAX_BULK_EVENTS, TRACK_PATH} from './heap-rules.ts';
+import {Scrubber} from './log.ts';
 import {
   DEFAULT_RETRY_POLICY,
   decideRetry,
@@ -66,7 +67,7 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 /** What one attempt came to. */
 type AttemptOutcome =
   | {kind: 'ok'; status: number}
-  | {kind: 'http'; status: number; text: string; retryAfterMs?: number}
+  | {kind: 'http'; status: number; text: string; truncated: boolean; retryAfterMs?: number}
   | {kind: 'network'; text: string};
 
 function checkOptions(events: readonly HeapEvent[], o: DeliveryOptions, policy: RetryPolicy): void {
@@ -103,11 +104,6 @@ function trackUrl(apiUrl: string): string {
   return `${base.href.replace(/\/+$/, '')}${TRACK_PATH}`;
 }
 
-/** One line of text, without the app id, at most `max` characters. */
-function clean(text: string, appId: string, max = MAX_REASON_LENGTH): string {
-  const flat = text.split(appId).join('[app_id]').replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
 
 /** `promise`, or a rejection as soon as `signal` aborts (even if whatever produces `promise` ignores the signal). */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -119,17 +115,25 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Read at most about `maxChars` characters of a body, then let the rest go. */
-async function readSnippet(res: Response, maxChars: number, signal: AbortSignal): Promise<string> {
+/** Read at most `maxChars` characters of a body, then let the rest go; `truncated` when there was more. */
+async function readSnippet(
+  res: Response,
+  maxChars: number,
+  signal: AbortSignal,
+): Promise<{text: string; truncated: boolean}> {
   const body = res.body;
-  if (!body) return '';
+  if (!body) return {text: '', truncated: false};
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let text = '';
+  let complete = false;
   try {
-    while (text.length < maxChars) {
+    while (text.length <= maxChars) {
       const {done, value} = await abortable(reader.read(), signal);
-      if (done) break;
+      if (done) {
+        complete = true;
+        break;
+      }
       text += decoder.decode(value, {stream: true});
     }
   } catch {
@@ -137,7 +141,7 @@ async function readSnippet(res: Response, maxChars: number, signal: AbortSignal)
   } finally {
     reader.cancel().catch(() => {});
   }
-  return text.slice(0, maxChars);
+  return {text: text.slice(0, maxChars), truncated: !complete || text.length > maxChars};
 }
 
 function errorText(err: unknown): string {
@@ -172,10 +176,9 @@ async function attemptOnce(
       return {kind: 'ok', status: res.status};
     }
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), now());
-    const text =
-      (await readSnippet(res, MAX_REASON_LENGTH * 2, controller.signal)).trim() ||
-      `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
-    return {kind: 'http', status: res.status, text, retryAfterMs};
+    const snippet = await readSnippet(res, MAX_REASON_LENGTH * 2, controller.signal);
+    const text = snippet.text.trim() === '' ? `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}` : snippet.text;
+    return {kind: 'http', status: res.status, text, truncated: snippet.truncated, retryAfterMs};
   } catch (err) {
     return {
       kind: 'network',
@@ -202,6 +205,10 @@ export async function sendToHeap(events: readonly HeapEvent[], options: Delivery
   const random = options.random ?? Math.random;
   const attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
   const body = JSON.stringify({app_id: appId, events});
+  // Heap's answers may echo the app id (whole, split by whitespace, or cut at the read limit).
+  const scrubber = new Scrubber([appId]);
+  const clean = (text: string, max = MAX_REASON_LENGTH, truncated = false): string =>
+    scrubber.line(text, max, {truncated});
 
   const start = now();
   const deadlineAt = start + options.deadlineMs;
@@ -219,7 +226,7 @@ export async function sendToHeap(events: readonly HeapEvent[], options: Delivery
         ok: false,
         outcome: 'deadline',
         status: last?.status,
-        reason: clean(reason, appId, MAX_REASON_LENGTH * 2),
+        reason: clean(reason, MAX_REASON_LENGTH * 2),
         attempts,
         elapsedMs: elapsed(),
       };
@@ -232,7 +239,7 @@ export async function sendToHeap(events: readonly HeapEvent[], options: Delivery
       return {ok: true, status: outcome.status, attempts, elapsedMs: elapsed()};
     }
     const status = outcome.kind === 'http' ? outcome.status : undefined;
-    const error = clean(outcome.text, appId);
+    const error = clean(outcome.text, MAX_REASON_LENGTH, outcome.kind === 'http' && outcome.truncated);
     const failure = status === undefined ? error : `${status}: ${error}`;
 
     if (status !== undefined && !isRetryableStatus(status)) {
@@ -252,7 +259,7 @@ export async function sendToHeap(events: readonly HeapEvent[], options: Delivery
         ok: false,
         outcome: 'deadline',
         status,
-        reason: clean(`${why}; last failure ${failure}`, appId, MAX_REASON_LENGTH * 2),
+        reason: clean(`${why}; last failure ${failure}`, MAX_REASON_LENGTH * 2),
         attempts,
         elapsedMs: elapsed(),
       };

@@ -20,7 +20,7 @@ import {buildContentEvent, type HeapEvent, isRecord} from '../../shared/content-
 import {type AttemptInfo, type DeliveryOptions, sendToHeap} from '../../shared/delivery.ts';
 import {DELIVERY_DEADLINE_MS, FUNCTION_NAME} from '../../shared/function-settings.ts';
 import {TRACK_PATH} from '../../shared/heap-rules.ts';
-import {logLine} from '../../shared/log.ts';
+import {logLine, Scrubber} from '../../shared/log.ts';
 import {cut} from '../../shared/normalize.ts';
 import {type Operation, TRACKED_TYPES} from '../../shared/tracking-plan.ts';
 import {formatFailedLine} from './failed-line.ts';
@@ -204,8 +204,8 @@ export function createHandler(options: HandlerOptions = {}): DocumentEventHandle
     };
     if (context?.local) record.local = true;
     const env = options.env ?? process.env;
-    // Known before the configuration is read, so a config error's line is redacted too (loadConfig's appId is this same trimmed value).
-    const secrets = [context?.clientOptions?.token, env.HEAP_APP_ID?.trim()];
+    // Known before the configuration is read, so a config error's line is redacted too (the scrubber ignores whitespace).
+    const secrets = [context?.clientOptions?.token, env.HEAP_APP_ID, env.SANITY_API_TOKEN, env.SANITY_AUTH_TOKEN];
     let heapEvent: HeapEvent | undefined;
     try {
       const config: HeapConfig = loadConfig(env);
@@ -279,6 +279,12 @@ export function createHandler(options: HandlerOptions = {}): DocumentEventHandle
       // A delivery failure already holds Heap's reason; the thrown message adds the context.
       if (error instanceof InvocationFailed || error instanceof ConfigError) record.reason ??= error.message;
       else record.reason = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+      // What the platform logs of a thrown error goes through the same scrubber as the log line.
+      if (error instanceof Error) {
+        const scrubber = new Scrubber(secrets);
+        error.message = scrubber.text(error.message);
+        if (error.stack) error.stack = scrubber.text(error.stack);
+      }
       throw error;
     } finally {
       record.elapsed_ms = Math.max(0, now() - started);

@@ -329,9 +329,22 @@ describe('the reason', () => {
   it('never contains the app id', async () => {
     const h = harness([{status: 400, body: `app_id ${APP_ID} is not a valid environment`}]);
     const result = await sendToHeap(EVENTS, h.options());
-    expect(!result.ok && result.reason).toBe('app_id [app_id] is not a valid environment');
+    expect(!result.ok && result.reason).toBe('app_id [redacted] is not a valid environment');
     expect(JSON.stringify(result)).not.toContain(APP_ID);
     expect(JSON.stringify(h.attempts)).not.toContain(APP_ID);
+  });
+
+  it('never contains the app id split by whitespace, nor its beginning cut at the read limit', async () => {
+    const split = `app_id <b>${APP_ID.slice(0, 5)}\n   ${APP_ID.slice(5)}</b> unknown`;
+    // Whitespace first, so the cut lands inside the app id and collapsing brings it into the reason.
+    const cut = `${' '.repeat(MAX_REASON_LENGTH * 2 - 6)}${APP_ID} is unknown`;
+    for (const body of [split, cut]) {
+      const h = harness([{status: 400, body}]);
+      const result = await sendToHeap(EVENTS, h.options());
+      const text = JSON.stringify([result, h.attempts]);
+      expect(text).toContain('[redacted]');
+      for (let i = 0; i + 3 <= APP_ID.length; i++) expect(text).not.toContain(APP_ID.slice(i, i + 3));
+    }
   });
 
   it('reads only a few hundred characters of an endless body, on one line', async () => {
