@@ -6,7 +6,8 @@
  */
 import {createHash} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
-import {writeFileAtomic} from './atomic-write.ts';
+import type {Scrubber} from '../shared/log.ts';
+import {checkAtomicWritable, fileErrorReason, writeFileAtomic} from './atomic-write.ts';
 
 export const CHECKPOINT_VERSION = 1;
 
@@ -38,8 +39,20 @@ export function heapFingerprint(apiUrl: string, appId: string): string {
   return createHash('sha256').update(`${apiUrl}\n${appId}`).digest('hex').slice(0, 16);
 }
 
-export async function saveCheckpoint(file: string, checkpoint: Checkpoint): Promise<void> {
-  await writeFileAtomic(file, `${JSON.stringify(checkpoint, null, 2)}\n`);
+/** Write `checkpoint` atomically, mode 0600, through the secret scrubber. */
+export async function saveCheckpoint(file: string, checkpoint: Checkpoint, scrubber: Scrubber): Promise<void> {
+  await writeFileAtomic(file, `${scrubber.json(checkpoint, 2)}\n`);
+}
+
+/** Before anything is sent: CheckpointError naming `file` unless checkpoints can be saved there. */
+export async function checkCheckpointWritable(file: string): Promise<void> {
+  try {
+    await checkAtomicWritable(file);
+  } catch (err) {
+    throw new CheckpointError(
+      `cannot write the checkpoint ${file} (${fileErrorReason(err)}): choose a writable path with --checkpoint FILE`,
+    );
+  }
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';

@@ -3,11 +3,15 @@
  * could not be delivered for good: Heap rejected it (a 4xx for that event
  * alone), or no valid event could be built from it. `--retry-failed FILE`
  * reads the ids back and re-drives them.
+ *
+ * A run only ever appends: failures of earlier runs stay in the file until
+ * `--retry-failed` re-drives them (and rewrites it with what still fails).
+ * Mode 0600; every line goes through the secret scrubber.
  */
-import {appendFile, mkdir, readFile, writeFile} from 'node:fs/promises';
-import {dirname} from 'node:path';
+import {readFile} from 'node:fs/promises';
 import type {HeapEvent} from '../shared/content-event.ts';
-import {writeFileAtomic} from './atomic-write.ts';
+import type {Scrubber} from '../shared/log.ts';
+import {appendFileOwner, checkAtomicWritable, fileErrorReason, writeFileAtomic} from './atomic-write.ts';
 
 export interface FailureRecord {
   time: string;
@@ -27,36 +31,72 @@ export class FailureFileError extends Error {
   name = 'FailureFileError';
 }
 
+const lines = (records: readonly FailureRecord[], scrubber: Scrubber): string =>
+  records.map((r) => `${scrubber.json(r)}\n`).join('');
+
 /** Appends records to a JSON-lines file as they happen (nothing is lost if the run dies later). */
 export class FailureFile {
   readonly path: string;
+  readonly #scrubber: Scrubber;
+  /** Records this run added. */
   count = 0;
-  #ready: Promise<void>;
+  /** Records the file held before this run. */
+  readonly earlier: number;
 
-  /** `append: false` empties the file first. */
-  constructor(path: string, o: {append: boolean}) {
+  private constructor(path: string, scrubber: Scrubber, earlier: number) {
     this.path = path;
-    this.#ready = (async () => {
-      await mkdir(dirname(path), {recursive: true});
-      if (!o.append) await writeFile(path, '');
-    })();
+    this.#scrubber = scrubber;
+    this.earlier = earlier;
+  }
+
+  /**
+   * Open `path` for appending before anything is sent (created empty if missing, mode 0600):
+   * FailureFileError naming the path if it cannot be written or holds something else.
+   */
+  static async open(path: string, scrubber: Scrubber): Promise<FailureFile> {
+    try {
+      await appendFileOwner(path, '');
+    } catch (err) {
+      throw new FailureFileError(
+        `cannot write the failure file ${path} (${fileErrorReason(err)}): choose a writable path with --failures FILE`,
+      );
+    }
+    return new FailureFile(path, scrubber, (await readFailures(path)).length);
   }
 
   async add(record: FailureRecord): Promise<void> {
-    await this.#ready;
-    await appendFile(this.path, `${JSON.stringify(record)}\n`);
+    await appendFileOwner(this.path, lines([record], this.#scrubber));
     this.count += 1;
-  }
-
-  /** Settles the initial truncation (so an empty file exists even when nothing failed). */
-  async ready(): Promise<void> {
-    await this.#ready;
   }
 }
 
-/** Replace `path` with exactly `records` (atomically). */
-export async function writeFailures(path: string, records: readonly FailureRecord[]): Promise<void> {
-  await writeFileAtomic(path, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+/** Before anything is sent: FailureFileError naming `path` unless writeFailures(path) can work. */
+export async function checkFailuresWritable(path: string): Promise<void> {
+  try {
+    await checkAtomicWritable(path);
+  } catch (err) {
+    throw new FailureFileError(
+      `cannot rewrite the failure file ${path} (${fileErrorReason(err)}): write to another with --failures FILE`,
+    );
+  }
+}
+
+/** Replace `path` with exactly `records` (atomically, mode 0600). */
+export async function writeFailures(
+  path: string,
+  records: readonly FailureRecord[],
+  scrubber: Scrubber,
+): Promise<void> {
+  await writeFileAtomic(path, lines(records, scrubber));
+}
+
+/** Append `records` to `path` (mode 0600). */
+export async function appendFailures(
+  path: string,
+  records: readonly FailureRecord[],
+  scrubber: Scrubber,
+): Promise<void> {
+  await appendFileOwner(path, lines(records, scrubber));
 }
 
 /** Read a failure file; throws FailureFileError naming the file and line of the first bad line. */

@@ -186,7 +186,7 @@ function readSanity(env: Record<string, string | undefined>): SanityTarget {
   return target;
 }
 
-const FLAGS = {
+export const FLAGS = {
   types: {type: 'string'},
   since: {type: 'string'},
   limit: {type: 'string'},

@@ -8,18 +8,29 @@
  * progress go, the interrupt signal) is passed in, so the CLI is a thin shell
  * and the run can be tested in-process.
  */
+import {resolve} from 'node:path';
 import type {HeapEvent} from '../shared/content-event.ts';
+import {Scrubber} from '../shared/log.ts';
 import {
   CHECKPOINT_VERSION,
   type Checkpoint,
   CheckpointError,
+  checkCheckpointWritable,
   heapFingerprint,
   incompatibility,
   loadCheckpoint,
   saveCheckpoint,
 } from './checkpoint.ts';
 import {backfillEvent} from './event.ts';
-import {FailureFile, FailureFileError, type FailureRecord, readFailures, writeFailures} from './failures.ts';
+import {
+  appendFailures,
+  checkFailuresWritable,
+  FailureFile,
+  FailureFileError,
+  type FailureRecord,
+  readFailures,
+  writeFailures,
+} from './failures.ts';
 import {type BackfillOptions, UsageError} from './options.ts';
 import {type Clock, heapPacer, type Pacer, realClock} from './pacer.ts';
 import {etaMs, formatDuration, type ProgressSnapshot, summaryLine} from './progress.ts';
@@ -47,6 +58,8 @@ export interface BackfillDeps {
   signal?: AbortSignal;
   /** Documents per query (default READ_PAGE_SIZE). */
   pageSize?: number;
+  /** What every file and message passes through; default: one for the options' app id and token. */
+  scrubber?: Scrubber;
 }
 
 export type Outcome = 'done' | 'done_with_failures' | 'interrupted' | 'stopped' | 'usage';
@@ -102,6 +115,7 @@ class Session {
   readonly sender: Sender;
   readonly resourceId: string;
   readonly started: number;
+  readonly scrubber: Scrubber;
   read = 0;
   sent = 0;
   failed = 0;
@@ -110,6 +124,7 @@ class Session {
   constructor(o: RunOptions, d: BackfillDeps) {
     this.o = o;
     this.d = d;
+    this.scrubber = d.scrubber ?? new Scrubber([o.heap.appId, o.sanity.token]);
     this.clock = d.clock ?? realClock;
     this.started = this.clock.now();
     this.resourceId = `${o.sanity.projectId}.${o.sanity.dataset}`;
@@ -215,23 +230,27 @@ class Session {
   }
 }
 
+/** A message as long as a person reads: one line, scrubbed. */
+const MAX_MESSAGE = 1000;
+
 /** Run the backfill (or `--retry-failed`). Never throws for expected problems: they are outcomes. */
 export async function runBackfill(o: RunOptions, d: BackfillDeps): Promise<BackfillResult> {
   const session = new Session(o, d);
+  const line = (text: string): string => session.scrubber.line(text, MAX_MESSAGE);
   try {
     return o.retryFailed !== undefined ? await retryFailed(session, o.retryFailed) : await backfill(session);
   } catch (err) {
     if (err instanceof UsageError || err instanceof CheckpointError || err instanceof FailureFileError)
-      return session.finish('usage', {}, err.message);
+      return session.finish('usage', {}, line(err.message));
     if (err instanceof Interrupted)
       return session.finish(
         'interrupted',
         {},
         'interrupted before the next batch was sent; the checkpoint holds every batch Heap accepted',
       );
-    if (err instanceof StopError) return session.finish('stopped', {}, err.message);
+    if (err instanceof StopError) return session.finish('stopped', {}, line(err.message));
     // Sanity unreachable, a query error, a full disk: stop, the checkpoint is intact.
-    return session.finish('stopped', {}, `${err instanceof Error ? err.message : String(err)}`);
+    return session.finish('stopped', {}, line(err instanceof Error ? err.message : String(err)));
   }
 }
 
@@ -243,6 +262,12 @@ async function backfill(s: Session): Promise<BackfillResult> {
     types: o.types,
     since: o.since ?? null,
   };
+  // Before any request: a path that cannot be written is found now, not after sending.
+  let failures: FailureFile | undefined;
+  if (!o.dryRun) {
+    await checkCheckpointWritable(o.checkpoint);
+    failures = await FailureFile.open(o.failures, s.scrubber);
+  }
   const existing = await loadCheckpoint(o.checkpoint);
   let checkpoint: Checkpoint;
   const nowIso = (): string => new Date(s.clock.now()).toISOString();
@@ -303,8 +328,12 @@ async function backfill(s: Session): Promise<BackfillResult> {
   });
   d.progress?.update(s.snapshot(), true);
 
-  const failures = o.dryRun ? undefined : new FailureFile(o.failures, {append: o.resume});
-  await failures?.ready();
+  if (failures && failures.earlier > 0)
+    d.log('info', 'earlier_failures', {
+      failures_file: o.failures,
+      count: failures.earlier,
+      reason: 'kept: this run appends; re-drive them with --retry-failed',
+    });
 
   let batch: Item<DocMeta>[] = [];
   let pending: FailureRecord[] = [];
@@ -332,7 +361,7 @@ async function backfill(s: Session): Promise<BackfillResult> {
         failed: checkpoint.failed + all.length,
         updatedAt: nowIso(),
       };
-      await saveCheckpoint(o.checkpoint, checkpoint);
+      await saveCheckpoint(o.checkpoint, checkpoint, s.scrubber);
       d.log('info', 'batch', {
         events: size,
         accepted,
@@ -382,7 +411,7 @@ async function backfill(s: Session): Promise<BackfillResult> {
   await flush();
   if (exhausted && !o.dryRun) {
     checkpoint = {...checkpoint, complete: true, updatedAt: nowIso()};
-    await saveCheckpoint(o.checkpoint, checkpoint);
+    await saveCheckpoint(o.checkpoint, checkpoint, s.scrubber);
   }
   const totalFailed = checkpoint.failed;
   const fields: Record<string, unknown> = o.dryRun
@@ -395,6 +424,7 @@ async function backfill(s: Session): Promise<BackfillResult> {
         cursor: checkpoint.cursor || null,
         failed_total: totalFailed,
         failures_file: totalFailed > 0 ? o.failures : null,
+        ...(failures && failures.earlier > 0 ? {earlier_failures: failures.earlier} : {}),
       };
   return s.finish(totalFailed > 0 || s.failed > 0 ? 'done_with_failures' : 'done', fields);
 }
@@ -402,6 +432,12 @@ async function backfill(s: Session): Promise<BackfillResult> {
 async function retryFailed(s: Session, file: string): Promise<BackfillResult> {
   const {o, d} = s;
   const records = await readFailures(file);
+  // The same file is rewritten with what still fails; another one is appended to, never emptied.
+  const rewrite = resolve(o.failures) === resolve(file);
+  if (!o.dryRun) {
+    if (rewrite) await checkFailuresWritable(file);
+    else await FailureFile.open(o.failures, s.scrubber);
+  }
   const ids = [...new Set(records.map((r) => r.id))];
   s.total = ids.length;
   d.log('info', 'start', {
@@ -454,7 +490,8 @@ async function retryFailed(s: Session, file: string): Promise<BackfillResult> {
       content_ids: gone.slice(0, 20),
       reason: 'no longer published (deleted or unpublished): nothing to send',
     });
-  if (!o.dryRun) await writeFailures(o.failures, still);
+  if (!o.dryRun && rewrite) await writeFailures(o.failures, still, s.scrubber);
+  else if (!o.dryRun) await appendFailures(o.failures, still, s.scrubber);
   return s.finish(still.length > 0 ? 'done_with_failures' : 'done', {
     file,
     not_found: gone.length,

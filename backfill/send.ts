@@ -64,11 +64,14 @@ export function scaledPolicy(timeScale: number, policy: RetryPolicy = DEFAULT_RE
 export class Sender {
   #o: SenderOptions;
   #policy: RetryPolicy;
+  /** Where events go, for messages: `heapanalytics.com`. */
+  readonly host: string;
   requests = 0;
 
   constructor(o: SenderOptions) {
     this.#o = o;
     this.#policy = scaledPolicy(o.timeScale ?? 1);
+    this.host = new URL(o.apiUrl).host;
   }
 
   /**
@@ -82,7 +85,7 @@ export class Sender {
     if (items.length >= SYSTEMIC_MIN_BATCH && out.rejected.length === items.length) {
       const reasons = [...new Set(out.rejected.map((r) => `${r.status}: ${r.reason}`))];
       throw new StopError(
-        `Heap rejected every one of the ${items.length} events of a batch (${reasons.slice(0, 3).join(' | ')}): the problem is not in the documents. Check HEAP_APP_ID, HEAP_API_URL and HEAP_IDENTITY, then --resume.`,
+        `Heap at ${this.host} rejected every one of the ${items.length} events of a batch (${reasons.slice(0, 3).join(' | ')}): the problem is not in the documents. Check HEAP_APP_ID, HEAP_API_URL and HEAP_IDENTITY, then --resume.`,
       );
     }
     return out;
@@ -100,7 +103,7 @@ export class Sender {
     const status = result.status ?? 0;
     if (!EVENT_LEVEL_STATUSES.has(status)) {
       throw new StopError(
-        `Heap answered ${status} (${result.reason}): this concerns every request, not one event. Check HEAP_API_URL and HEAP_APP_ID, then --resume.`,
+        `Heap at ${this.host} answered ${status} (${result.reason}): this concerns every request, not one event. Check HEAP_API_URL (${this.#o.apiUrl}) and HEAP_APP_ID, then --resume.`,
       );
     }
     if (items.length === 1) return {accepted: 0, rejected: [{item: items[0]!, status, reason: result.reason}]};
@@ -149,8 +152,12 @@ export class Sender {
       if (result.ok || result.outcome === 'rejected')
         return result as DeliveryResult & ({ok: true} | {outcome: 'rejected'});
       if (round >= MAX_ROUNDS) {
+        const check =
+          result.status === undefined
+            ? `Heap did not answer: check your network connection or proxy, and HEAP_API_URL (${this.#o.apiUrl}); then --resume.`
+            : 'Heap is unavailable: resume later with --resume.';
         throw new StopError(
-          `Heap did not accept a batch in ${round} rounds of retries (last: ${result.reason}). Resume later with --resume.`,
+          `Heap at ${this.host} did not accept a batch in ${round} rounds of retries (last: ${result.reason}). ${check}`,
         );
       }
       const pauseMs = ROUND_PAUSE_MS * scale;
@@ -173,10 +180,11 @@ export function loggingSender(
   o: Pick<SenderOptions, 'apiUrl' | 'appId' | 'pacer' | 'timeScale' | 'fetch' | 'random'>,
   log: SenderLog,
 ): Sender {
-  return new Sender({
+  const sender: Sender = new Sender({
     ...o,
     onAttempt: (a) =>
       log('warn', a.status === 429 ? 'heap_throttled' : 'heap_retry', {
+        host: sender.host,
         status: a.status ?? null,
         error: a.error,
         attempt: a.attempt,
@@ -185,10 +193,12 @@ export function loggingSender(
       }),
     onRound: (r) =>
       log('warn', 'heap_unavailable', {
+        host: sender.host,
         round: r.round,
         status: r.status ?? null,
         reason: r.reason,
         pause_ms: r.pauseMs,
       }),
   });
+  return sender;
 }

@@ -332,7 +332,7 @@ describe('backfill CLI: events Heap rejects for good', () => {
     const all = await runCli(args('--batch-size', '10'), env({lakeUrl: small.url}));
     expect(all.code).toBe(3);
     expect(all.stderr).toMatch(
-      /backfill stopped: Heap rejected every one of the 10 events of a batch \(400: app_id: unknown environment\)/,
+      /backfill stopped: Heap at 127\.0\.0\.1:\d+ rejected every one of the 10 events of a batch \(400: app_id: unknown environment\)/,
     );
     expect(await readFailures(files().failures)).toEqual([]);
     expect(existsSync(files().checkpoint)).toBe(false);
@@ -343,7 +343,7 @@ describe('backfill CLI: events Heap rejects for good', () => {
     expect(wrongUrl.code).toBe(3);
     expect(wrongUrl.logs.find(byMsg('stopped'))).toMatchObject({
       level: 'error',
-      reason: expect.stringMatching(/Heap answered 404/),
+      reason: expect.stringMatching(/Heap at 127\.0\.0\.1:\d+ answered 404/),
     });
     expect(heap.stats().stored).toBe(0);
 

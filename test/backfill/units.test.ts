@@ -1,5 +1,5 @@
 /** Pure parts of the backfill: the event, progress formatting, checkpoint and failure files. */
-import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
+import {chmod, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -13,6 +13,7 @@ import {
 } from '../../backfill/checkpoint.ts';
 import {backfillEvent} from '../../backfill/event.ts';
 import {FailureFile, FailureFileError, readFailures, writeFailures} from '../../backfill/failures.ts';
+import {REDACTED, Scrubber} from '../../shared/log.ts';
 import {
   etaMs,
   formatDuration,
@@ -207,13 +208,22 @@ describe('checkpoint and failure files', () => {
     updatedAt: '2025-01-01T00:00:00.000Z',
   };
 
-  it('saves atomically (no temporary file left) and loads back; none → undefined', async () => {
+  const SECRET = 'skUnitTestSecret123456';
+  const scrubber = new Scrubber([SECRET]);
+  const mode = async (file: string): Promise<number> => (await stat(file)).mode & 0o777;
+
+  it('saves atomically (no temporary file left), mode 0600, and loads back; none → undefined', async () => {
     const file = join(dir, 'nested', 'cp.json');
     expect(await loadCheckpoint(file)).toBeUndefined();
-    await saveCheckpoint(file, checkpoint);
-    await saveCheckpoint(file, {...checkpoint, cursor: 'c'});
+    await saveCheckpoint(file, checkpoint, scrubber);
+    await saveCheckpoint(file, {...checkpoint, cursor: 'c'}, scrubber);
     expect(await loadCheckpoint(file)).toEqual({...checkpoint, cursor: 'c'});
     expect(await readdir(join(dir, 'nested'))).toEqual(['cp.json']);
+    expect(await mode(file)).toBe(0o600);
+    expect(await mode(join(dir, 'nested'))).toBe(0o700);
+    // Through the scrubber, like every output.
+    await saveCheckpoint(file, {...checkpoint, cursor: SECRET}, scrubber);
+    expect(await readFile(file, 'utf8')).toContain(`"cursor": "${REDACTED}"`);
   });
 
   it('an unreadable checkpoint is an error that says what to do', async () => {
@@ -236,16 +246,25 @@ describe('checkpoint and failure files', () => {
     expect(checkpoint.heap).not.toContain('1234567890');
   });
 
-  it('failure files: appended as JSON lines, read back, rewritten; bad lines are named', async () => {
+  it('failure files: appended as JSON lines (never emptied on open), mode 0600, scrubbed, read back, rewritten; bad lines are named', async () => {
     const file = join(dir, 'f.jsonl');
-    const failures = new FailureFile(file, {append: false});
-    await failures.add({time: 't', id: 'a', stage: 'heap', status: 400, reason: 'bad'});
+    // A file an older version left world-readable becomes 0600 when opened.
+    await writeFile(file, '', {mode: 0o644});
+    await chmod(file, 0o644);
+    const failures = await FailureFile.open(file, scrubber);
+    expect(failures.earlier).toBe(0);
+    expect(await mode(file)).toBe(0o600);
+    await failures.add({time: 't', id: 'a', stage: 'heap', status: 400, reason: `bad ${SECRET}`});
     await failures.add({time: 't', id: 'b', stage: 'build', reason: 'no timestamp'});
     expect((await readFailures(file)).map((r) => r.id)).toEqual(['a', 'b']);
-    await new FailureFile(file, {append: true}).add({time: 't', id: 'c', stage: 'build', reason: 'x'});
+    expect(await readFile(file, 'utf8')).not.toContain(SECRET);
+    const again = await FailureFile.open(file, scrubber);
+    expect(again.earlier).toBe(2);
+    await again.add({time: 't', id: 'c', stage: 'build', reason: 'x'});
     expect(await readFailures(file)).toHaveLength(3);
-    await writeFailures(file, []);
+    await writeFailures(file, [], scrubber);
     expect(await readFile(file, 'utf8')).toBe('');
+    expect(await mode(file)).toBe(0o600);
     await writeFile(file, '{"id":"a"}\nnot json\n');
     await expect(readFailures(file)).rejects.toThrow(
       new FailureFileError(`${file} line 2: not JSON (a failure file has one JSON object per line)`),
