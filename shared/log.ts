@@ -9,11 +9,13 @@
  * or the context's token, is removed from every string, wherever it appears).
  *
  * A secret is found even when a server echoes it split by whitespace (an
- * HTML page wrapping it, a body collapsed onto one line), and text is
- * scrubbed again after every change that could bring pieces of one together
- * (collapsing whitespace, cutting). Where text was cut (a body read only up
- * to a limit, a long string shortened), a beginning of a secret left at the
- * cut (PARTIAL_MIN characters or more) is redacted too.
+ * HTML page wrapping it, a body collapsed onto one line), and so is any run
+ * of FRAGMENT_MIN or more of its characters anywhere (a library or a proxy
+ * that cut the echo short: @sanity/client shortens HTML error bodies).
+ * Text is scrubbed again after every change that could bring pieces of one
+ * together (collapsing whitespace, cutting). Where this code cuts text (a
+ * body read only up to a limit, a long string shortened), a beginning of a
+ * secret left at the cut (PARTIAL_MIN characters or more) is redacted too.
  * Long strings are cut so a proxy's HTML error page cannot flood the log.
  */
 import {redactAppId} from './config.ts';
@@ -31,6 +33,8 @@ export interface LogOptions {
 export const REDACTED = '[redacted]';
 /** Secrets shorter than this are ignored (they would match everywhere). */
 export const SECRET_MIN = 4;
+/** Any run of this many characters of a secret is redacted, wherever it is (redactAppId shows 2 + 2). */
+export const FRAGMENT_MIN = 6;
 /** The beginning of a secret left at a cut is redacted from this many characters on (redactAppId shows 2). */
 export const PARTIAL_MIN = 3;
 const SECRET_KEY = /token|secret|password|authorization|api[_-]?key/i;
@@ -47,6 +51,8 @@ export class Scrubber {
   readonly #whole: RegExp | undefined;
   /** Per secret: a beginning of it (longest first), any whitespace inside, at the end of the text. */
   readonly #partials: RegExp[];
+  /** Every run of FRAGMENT_MIN characters of a secret → where it starts in which secret. */
+  readonly #fragments = new Map<string, {secret: string; at: number}[]>();
 
   constructor(secrets: Secrets) {
     const known = secrets
@@ -63,11 +69,42 @@ export class Scrubber {
       const nested = chars.reduceRight((inner, c, i) => (i === 0 ? `${c}${inner}` : `(?:\\s*${c}${inner})?`), '');
       return new RegExp(`${nested}\\s*$`);
     });
+    for (const secret of this.#secrets) {
+      for (let at = 0; at + FRAGMENT_MIN <= secret.length; at++) {
+        const key = secret.slice(at, at + FRAGMENT_MIN);
+        this.#fragments.set(key, [...(this.#fragments.get(key) ?? []), {secret, at}]);
+      }
+    }
   }
 
-  /** `text` with every secret (also split by whitespace) replaced by REDACTED. */
+  /** `text` with every secret (also split by whitespace), and every run of FRAGMENT_MIN of its characters, replaced by REDACTED. */
   text(text: string): string {
-    return this.#whole ? text.replace(this.#whole, REDACTED) : text;
+    if (!this.#whole) return text;
+    return this.#withoutFragments(text.replace(this.#whole, REDACTED));
+  }
+
+  /** Scanning left to right, the first window that is part of a secret starts the longest such run there. */
+  #withoutFragments(text: string): string {
+    let out = '';
+    let last = 0;
+    let i = 0;
+    while (i + FRAGMENT_MIN <= text.length) {
+      const hits = this.#fragments.get(text.slice(i, i + FRAGMENT_MIN));
+      if (!hits) {
+        i += 1;
+        continue;
+      }
+      let end = i + FRAGMENT_MIN;
+      for (const {secret, at} of hits) {
+        let k = FRAGMENT_MIN;
+        while (i + k < text.length && at + k < secret.length && text[i + k] === secret[at + k]) k += 1;
+        end = Math.max(end, i + k);
+      }
+      out += `${text.slice(last, i)}${REDACTED}`;
+      last = end;
+      i = end;
+    }
+    return last === 0 ? text : out + text.slice(last);
   }
 
   /** `text` was cut after its end: also redact a beginning of a secret (PARTIAL_MIN characters or more) left there. */
@@ -118,9 +155,9 @@ export function scrubSecrets(text: string, secrets: Secrets): string {
 }
 
 function scrubString(text: string, scrubber: Scrubber): string {
-  const out = scrubber.text(text);
-  if (out.length <= MAX_STRING) return out;
-  return `${scrubber.cutEnd(out.slice(0, MAX_STRING))}… (${out.length} characters)`;
+  if (text.length <= MAX_STRING) return scrubber.text(text);
+  // Only the part that is kept is scanned (a 1 MB value costs no more than a short one); the cut is scrubbed too.
+  return `${scrubber.cutEnd(scrubber.cutEnd(text.slice(0, MAX_STRING * 2)).slice(0, MAX_STRING))}… (${text.length} characters)`;
 }
 
 function replacerFor(scrubber: Scrubber) {
