@@ -5,7 +5,7 @@
  */
 import {LIST_SEPARATOR, MAX_EVENT_NAME, MAX_IDENTITY} from './heap-rules.ts';
 import {cut, type HeapProperties, isUnpublishedId, normaliseProperties, publishedId} from './normalize.ts';
-import {isIsoTimestamp} from './timestamp.ts';
+import {isoTimestamp} from './timestamp.ts';
 import {EVENTS, type Operation, PROPERTIES} from './tracking-plan.ts';
 
 /** One event in Heap's (bulk) Track body. */
@@ -54,6 +54,27 @@ export function changedProperties(before: HeapProperties, after: HeapProperties)
   return PROPERTIES.filter((p) => !p.serverOnly && before[p.name] !== after[p.name]).map((p) => p.name);
 }
 
+/**
+ * A change's timestamp, canonical (`toISOString()` of the parsed instant): `_updatedAt`, or
+ * the time of handling for a delete; a missing or malformed `_updatedAt` is replaced by the
+ * time of handling, with a warning saying so.
+ */
+function eventTimestamp(operation: Operation, updatedAt: unknown, now: Date, warnings: string[]): string {
+  if (operation === 'delete') return now.toISOString();
+  const iso = isoTimestamp(updatedAt);
+  if (iso !== undefined) return iso;
+  const shown =
+    updatedAt === undefined || updatedAt === null
+      ? 'missing'
+      : typeof updatedAt !== 'string'
+        ? `a ${typeof updatedAt}`
+        : updatedAt.length > 40
+          ? `${updatedAt.length} characters`
+          : JSON.stringify(updatedAt);
+  warnings.push(`timestamp: _updatedAt is not an ISO 8601 date-time with a zone (${shown}); used the time of handling`);
+  return now.toISOString();
+}
+
 export function buildContentEvent(input: ContentEventInput): ContentEventResult {
   const {operation, doc, resourceId, now} = input;
   if (!isRecord(doc))
@@ -87,9 +108,7 @@ export function buildContentEvent(input: ContentEventInput): ContentEventResult 
   }
   Object.assign(properties, input.extra);
 
-  const timestamp =
-    input.timestamp ??
-    (operation === 'delete' ? now.toISOString() : isIsoTimestamp(doc._updatedAt) ? doc._updatedAt : now.toISOString());
+  const timestamp = input.timestamp ?? eventTimestamp(operation, doc._updatedAt, now, warnings);
   const event = cut(EVENTS[operation], MAX_EVENT_NAME);
   return {
     ok: true,

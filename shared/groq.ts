@@ -11,7 +11,7 @@ function fieldList(props: readonly PropertySpec[], system: readonly string[]): s
 }
 
 /** `{_id, _type, ..., "content_id": _id, "author": author->name, ...}` over the whole plan. */
-export const DOCUMENT_FIELDS = `{${fieldList(PROPERTIES, SYSTEM_FIELDS)}}`;
+export const DOCUMENT_FIELDS = `{${/* @__PURE__ */ fieldList(PROPERTIES, SYSTEM_FIELDS)}}`;
 
 /**
  * The function's filter (delta mode). Matches the tracked types on create and

@@ -7,6 +7,7 @@
  * Pure and dependency-free: the function, the backfill and the browser helper share it.
  */
 import {LIST_SEPARATOR, MAX_PROPERTY_LENGTH} from './heap-rules.ts';
+import {isoTimestamp} from './timestamp.ts';
 import {PROPERTIES, type PropertySpec} from './tracking-plan.ts';
 
 export type HeapValue = string | number;
@@ -113,15 +114,12 @@ export function normaliseValue(spec: PropertySpec, value: unknown, warnings: str
     case 'id':
       if (typeof value !== 'string') break;
       return text(publishedId(value));
-    case 'datetime':
-      if (typeof value !== 'string') break;
-      if (Number.isNaN(Date.parse(value))) {
-        warnings.push(
-          `${name}: not a date (${value.length > 40 ? `${value.length} characters` : JSON.stringify(value)}); dropped`,
-        );
-        return undefined;
-      }
-      return text(value);
+    case 'datetime': {
+      // The one strict parser, canonical output: "1", RFC 1123 dates and February 31st are not dates Heap takes.
+      const iso = isoTimestamp(value);
+      if (iso !== undefined) return iso;
+      break;
+    }
     case 'string':
       if (typeof value === 'number' && Number.isFinite(value)) return value;
       if (typeof value !== 'string') break;

@@ -1,32 +1,24 @@
 /**
  * Timestamps as Heap takes them: ISO 8601 with a zone. Date.parse alone also accepts
  * "1", RFC 1123 dates and years past 9999, and rolls 2025-02-31 over to March 3rd,
- * so the function (`_updatedAt`) and the backfill (`published_at`, `_createdAt`, `--since`)
- * check through this one parser.
+ * so the function (`_updatedAt`, `published_at`) and the backfill (`published_at`,
+ * `_createdAt`, `--since`) check through this one parser. Small: the browser bundle has it.
  */
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2}))?$/;
+/** A date, or a date-time with hours 00-23, minutes and seconds 00-59 and a zone; groups: date, day, time. */
+const ISO = /^(\d{4}-\d\d-(\d\d))(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d))?$/;
 
 /**
  * A timestamp Heap will accept, from an ISO 8601 date or date-time with a
- * zone, in canonical UTC form; undefined for anything else (no zone, an
- * impossible date such as February 30th, a year beyond 9999).
+ * zone, in canonical UTC form (`toISOString()` of the parsed instant: send
+ * this, never the value as it came, which may carry whitespace or an offset);
+ * undefined for anything else (no zone, an impossible date such as
+ * February 30th, a year beyond 9999).
  */
 export function isoTimestamp(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const m = ISO.exec(value.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
-  if (h !== undefined && (Number(h) > 23 || Number(mi) > 59 || (s !== undefined && Number(s) > 59))) return undefined;
-  const ms = Date.parse(h === undefined ? `${y}-${mo}-${d}T00:00:00Z` : value.trim());
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
-
-/** True for what isoTimestamp accepts; the value can then be sent as it is. */
-export function isIsoTimestamp(value: unknown): value is string {
-  return isoTimestamp(value) !== undefined;
+  const v = typeof value === 'string' ? value.trim() : '';
+  const m = ISO.exec(v);
+  // A date alone is UTC midnight. A day past the month's end rolls over (February 31st → March 3rd): it must survive parsing.
+  if (!m || new Date(m[1] as string).getUTCDate() !== +(m[2] as string)) return undefined;
+  return new Date(m[3] ? v : (m[1] as string)).toISOString();
 }

@@ -69,10 +69,9 @@ export const PROPERTIES: readonly PropertySpec[] = [
 export const SERVER_CONTEXT_PROPERTIES = ['dataset', 'changed_properties', 'source'] as const;
 
 /** Every property that never goes on a browser event. */
-export const SERVER_ONLY_PROPERTIES: readonly string[] = [
-  ...PROPERTIES.filter((p) => p.serverOnly).map((p) => p.name),
-  ...SERVER_CONTEXT_PROPERTIES,
-];
+export const SERVER_ONLY_PROPERTIES: readonly string[] = /* @__PURE__ */ PROPERTIES.filter((p) => p.serverOnly)
+  .map((p) => p.name)
+  .concat(SERVER_CONTEXT_PROPERTIES);
 
 /** Properties the browser sends: the content properties minus the server-only ones. */
 export const BROWSER_PROPERTIES: readonly PropertySpec[] = PROPERTIES.filter((p) => !p.serverOnly);

@@ -13,7 +13,6 @@ import {
 } from '../../backfill/checkpoint.ts';
 import {backfillEvent} from '../../backfill/event.ts';
 import {FailureFile, FailureFileError, readFailures, writeFailures} from '../../backfill/failures.ts';
-import {REDACTED, Scrubber} from '../../shared/log.ts';
 import {
   etaMs,
   formatDuration,
@@ -24,6 +23,7 @@ import {
 } from '../../backfill/progress.ts';
 import {countQuery, pageQuery, publishedFilter} from '../../backfill/reader.ts';
 import {idempotencyKey} from '../../shared/content-event.ts';
+import {REDACTED, Scrubber} from '../../shared/log.ts';
 import {isoTimestamp} from '../../shared/timestamp.ts';
 
 const ctx = {

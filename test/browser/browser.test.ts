@@ -84,7 +84,7 @@ describe('contentProperties', () => {
       locale: 'en-GB',
       campaign: 'spring',
       experiment_key: 'headline-test',
-      published_at: '2025-03-01T09:30:00Z',
+      published_at: '2025-03-01T09:30:00.000Z',
     });
     expect(contentProperties(articleB)).toEqual({
       content_id: 'article-b',

@@ -92,7 +92,7 @@ const articleProperties = {
   topics: 'Analytics||Content operations',
   locale: 'en-GB',
   experiment_key: 'headline-test',
-  published_at: '2025-03-01T09:30:00Z',
+  published_at: '2025-03-01T09:30:00.000Z',
   dataset: 'production',
 };
 
@@ -122,7 +122,7 @@ describe('create, update, delete reach Local Heap (strict)', () => {
       app_id: APP_ID,
       event: 'Content Published',
       identity: 'system:sanity-content',
-      timestamp: '2025-03-01T09:30:00Z',
+      timestamp: '2025-03-01T09:30:00.000Z',
       idempotency_key: key,
       warnings: [],
     });
@@ -149,7 +149,7 @@ describe('create, update, delete reach Local Heap (strict)', () => {
     expect(heap.events()).toHaveLength(1);
     expect(event).toMatchObject({
       event: 'Content Updated',
-      timestamp: '2025-03-04T14:15:00Z',
+      timestamp: '2025-03-04T14:15:00.000Z',
       idempotency_key: idempotencyKey(RESOURCE, ARTICLE_ID, 'rev-article-2', 'update'),
     });
     expect(event!.properties).toEqual({
@@ -281,7 +281,7 @@ describe('delivery outcomes', () => {
     expect(line.request?.body.events[0]).toMatchObject({
       event: 'Content Published',
       identity: 'system:sanity-content',
-      timestamp: '2025-03-01T09:30:00Z',
+      timestamp: '2025-03-01T09:30:00.000Z',
       idempotency_key: idempotencyKey(RESOURCE, ARTICLE_ID, 'rev-article-1', 'create'),
       properties: {content_id: ARTICLE_ID, title: 'Heap, meet Sanity'},
     });
@@ -388,7 +388,7 @@ describe('payloads without the projection', () => {
       campaign: 'spring-launch',
     });
     expect(event!.properties).not.toHaveProperty('author');
-    expect(event!.timestamp).toBe('2025-03-01T09:30:00Z');
+    expect(event!.timestamp).toBe('2025-03-01T09:30:00.000Z');
   });
 });
 

@@ -11,14 +11,19 @@
  * construct it in code.
  */
 
-export type Expected =
-  | {
-      outcome: 'delivered';
-      warning?: RegExp;
-      event?: 'Content Published' | 'Content Updated' | 'Content Deleted';
-      check?: (properties: Record<string, string | number>, timestamp: string | undefined) => void;
-    }
-  | {outcome: 'skipped'; reason: RegExp};
+export type Delivered = {
+  outcome: 'delivered';
+  /** What the log line's warnings must match (NO_WARNINGS: none at all). */
+  warning: RegExp;
+  event: 'Content Published' | 'Content Updated' | 'Content Deleted';
+  /** Checks the stored event's properties and timestamp (throws on a mismatch). */
+  check: (properties: Record<string, string | number>, timestamp: string | undefined) => void;
+};
+export type Skipped = {outcome: 'skipped'; reason: RegExp};
+export type Expected = Delivered | Skipped;
+
+/** The warnings of a log line with none, joined: the empty string. */
+export const NO_WARNINGS = /^$/;
 
 export interface CorpusEntry {
   name: string;
@@ -77,17 +82,27 @@ function deep(levels: number): unknown {
   return v;
 }
 
-const delivered = (warning?: RegExp, check?: Extract<Expected, {outcome: 'delivered'}>['check']): Expected => ({
-  outcome: 'delivered',
-  ...(warning ? {warning} : {}),
-  ...(check ? {check} : {}),
-});
-const skipped = (reason: RegExp): Expected => ({outcome: 'skipped', reason});
-
 function equal(actual: unknown, expected: unknown, what: string): void {
   if (actual !== expected)
     throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)?.slice(0, 200)}`);
 }
+
+/** The projected document's `_updatedAt`, as it must be sent: canonical. */
+const UPDATED_AT = '2025-01-02T10:00:00.000Z';
+/** The default check: the event is timed at the document's `_updatedAt`, sent canonical. */
+const atUpdatedAt: Delivered['check'] = (_p, ts) => equal(ts, UPDATED_AT, 'timestamp');
+/** A malformed `_updatedAt` is replaced by the time of handling (not the document's value). */
+const notAtUpdatedAt: Delivered['check'] = (_p, ts) => equal(ts === UPDATED_AT, false, 'timestamp kept');
+
+const delivered = (
+  warning: RegExp = NO_WARNINGS,
+  check: Delivered['check'] = atUpdatedAt,
+  event: Delivered['event'] = 'Content Published',
+): Delivered => ({outcome: 'delivered', warning, check, event});
+const skipped = (reason: RegExp): Skipped => ({outcome: 'skipped', reason});
+/** The warning a malformed `_updatedAt` must leave. */
+const REPLACED_UPDATED_AT =
+  /timestamp: _updatedAt is not an ISO 8601 date-time with a zone .*; used the time of handling/;
 
 export const CORPUS: readonly CorpusEntry[] = [
   // event.data itself
@@ -127,7 +142,10 @@ export const CORPUS: readonly CorpusEntry[] = [
   {
     name: 'no operation key: a raw, unprojected document',
     data: (id) => ({_id: id, _type: 'article', _rev: 'r1', title: 'Raw', slug: {current: 'raw'}}),
-    expect: delivered(/not projected/),
+    expect: delivered(
+      /not projected[^]*\n.*_updatedAt is not an ISO 8601 date-time with a zone \(missing\)/,
+      notAtUpdatedAt,
+    ),
   },
 
   // _id
@@ -322,11 +340,39 @@ export const CORPUS: readonly CorpusEntry[] = [
     expect: delivered(/topics: non-text list items dropped/),
   },
 
-  // dates and timestamps
+  // dates and timestamps: one strict parser, sent canonical
   {
     name: 'published_at is not a date',
     data: (id) => projected(id, {published_at: 'not a date'}),
-    expect: delivered(/published_at: not a date/),
+    expect: delivered(/published_at: expected a datetime, got string; dropped/, (p) =>
+      equal(Object.hasOwn(p, 'published_at'), false, 'published_at present'),
+    ),
+  },
+  {
+    name: 'published_at is "1" (Date.parse reads a year)',
+    data: (id) => projected(id, {published_at: '1'}),
+    expect: delivered(/published_at: expected a datetime, got string; dropped/, (p) =>
+      equal(Object.hasOwn(p, 'published_at'), false, 'published_at "1" sent'),
+    ),
+  },
+  {
+    name: 'published_at in RFC 1123 form',
+    data: (id) => projected(id, {published_at: 'Tue, 01 Jan 2019 00:00:00 GMT'}),
+    expect: delivered(/published_at: expected a datetime, got string; dropped/, (p) =>
+      equal(Object.hasOwn(p, 'published_at'), false, 'RFC 1123 published_at sent'),
+    ),
+  },
+  {
+    name: 'published_at is February 31st',
+    data: (id) => projected(id, {published_at: '2025-02-31'}),
+    expect: delivered(/published_at: expected a datetime, got string; dropped/, (p) =>
+      equal(Object.hasOwn(p, 'published_at'), false, 'impossible published_at sent'),
+    ),
+  },
+  {
+    name: 'published_at with whitespace and an offset: sent canonical',
+    data: (id) => projected(id, {published_at: ' 2025-01-01T10:00:00+01:00\n'}),
+    expect: delivered(NO_WARNINGS, (p) => equal(p.published_at, '2025-01-01T09:00:00.000Z', 'published_at')),
   },
   {
     name: 'published_at is a number',
@@ -334,31 +380,49 @@ export const CORPUS: readonly CorpusEntry[] = [
     expect: delivered(/published_at: expected a datetime, got number; dropped/),
   },
   {
+    name: '_updatedAt with surrounding whitespace: sent trimmed',
+    data: (id) => projected(id, {_updatedAt: '  2025-01-02T10:00:00Z\t'}),
+    expect: delivered(),
+  },
+  {
+    name: '_updatedAt with an offset: sent in UTC',
+    data: (id) => projected(id, {_updatedAt: '2025-01-02T11:00:00+01:00'}),
+    expect: delivered(),
+  },
+  {
     name: '_updatedAt is not a date',
     data: (id) => projected(id, {_updatedAt: 'yesterday'}),
-    expect: delivered(undefined, (_p, ts) => equal(ts === '2025-01-02T10:00:00Z', false, 'timestamp kept')),
+    expect: delivered(REPLACED_UPDATED_AT, notAtUpdatedAt),
   },
   {
     name: '_updatedAt is "1" (Date.parse reads a year)',
     data: (id) => projected(id, {_updatedAt: '1'}),
-    expect: delivered(undefined, (_p, ts) => equal(ts === '1', false, 'timestamp "1" sent')),
+    expect: delivered(REPLACED_UPDATED_AT, (_p, ts) => equal(ts === '1', false, 'timestamp "1" sent')),
   },
   {
     name: '_updatedAt in RFC 1123 form',
     data: (id) => projected(id, {_updatedAt: 'Tue, 01 Jan 2019 00:00:00 GMT'}),
-    expect: delivered(undefined, (_p, ts) => equal(ts?.startsWith('Tue'), false, 'RFC 1123 timestamp sent')),
+    expect: delivered(REPLACED_UPDATED_AT, (_p, ts) => equal(ts?.startsWith('Tue'), false, 'RFC 1123 timestamp sent')),
   },
   {
     name: '_updatedAt beyond year 9999',
     data: (id) => projected(id, {_updatedAt: '+275760-09-13T00:00:00.000Z'}),
-    expect: delivered(undefined, (_p, ts) => equal(ts?.startsWith('+'), false, 'expanded-year timestamp sent')),
+    expect: delivered(REPLACED_UPDATED_AT, (_p, ts) =>
+      equal(ts?.startsWith('+'), false, 'expanded-year timestamp sent'),
+    ),
   },
   {
     name: '_updatedAt is February 31st',
     data: (id) => projected(id, {_updatedAt: '2025-02-31T00:00:00Z'}),
-    expect: delivered(undefined, (_p, ts) => equal(ts === '2025-02-31T00:00:00Z', false, 'impossible date sent')),
+    expect: delivered(REPLACED_UPDATED_AT, (_p, ts) =>
+      equal(ts === '2025-02-31T00:00:00Z', false, 'impossible date sent'),
+    ),
   },
-  {name: '_updatedAt is a number', data: (id) => projected(id, {_updatedAt: 1_700_000_000_000}), expect: delivered()},
+  {
+    name: '_updatedAt is a number',
+    data: (id) => projected(id, {_updatedAt: 1_700_000_000_000}),
+    expect: delivered(REPLACED_UPDATED_AT, notAtUpdatedAt),
+  },
 
   // prototype pollution and odd keys
   {
@@ -403,26 +467,25 @@ export const CORPUS: readonly CorpusEntry[] = [
   {
     name: 'update with previous as a string',
     data: (id) => projected(id, {operation: 'update', previous: 'garbage'}),
-    expect: {outcome: 'delivered', event: 'Content Updated', warning: /changed_properties: no previous version/},
+    expect: delivered(/changed_properties: no previous version/, atUpdatedAt, 'Content Updated'),
   },
   {
     name: 'update with previous as an array',
     data: (id) => projected(id, {operation: 'update', previous: [1, 2]}),
-    expect: {outcome: 'delivered', event: 'Content Updated', warning: /no previous version/},
+    expect: delivered(/no previous version/, atUpdatedAt, 'Content Updated'),
   },
   {
     name: 'update with a hostile previous',
     data: (id) => projected(id, {operation: 'update', previous: projected(id, {title: {deep: deep(100)}, topics: 42})}),
-    expect: {
-      outcome: 'delivered',
-      event: 'Content Updated',
-      check: (p) =>
-        equal(String(p.changed_properties).split('||').includes('title'), true, 'title among changed_properties'),
-    },
+    expect: delivered(
+      NO_WARNINGS,
+      (p) => equal(String(p.changed_properties).split('||').includes('title'), true, 'title among changed_properties'),
+      'Content Updated',
+    ),
   },
   {
     name: 'delete with a junk _updatedAt',
     data: (id) => projected(id, {operation: 'delete', _updatedAt: {}}),
-    expect: {outcome: 'delivered', event: 'Content Deleted'},
+    expect: delivered(NO_WARNINGS, notAtUpdatedAt, 'Content Deleted'),
   },
 ];

@@ -119,10 +119,10 @@ describe('no secret in any log line or thrown error', () => {
     });
   }
 
-  it('delivered, with the secrets inside the warnings (values the normaliser quotes)', async () => {
-    const r = await run(projected('secret-in-warning', {published_at: APP_ID, locale: CONTEXT_TOKEN.repeat(3)}));
+  it('delivered, with the secrets inside the warnings (values a warning quotes)', async () => {
+    const r = await run(projected('secret-in-warning', {_updatedAt: CONTEXT_TOKEN, locale: APP_ID.repeat(3)}));
     expect(r.record.outcome).toBe('delivered');
-    expect(r.record.warnings.join(' ')).toMatch(/published_at: not a date/);
+    expect(r.record.warnings.join(' ')).toContain('_updatedAt is not an ISO 8601 date-time with a zone ("[redacted]")');
     expectNoSecret([...output, r.thrown]);
   });
 

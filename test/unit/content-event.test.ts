@@ -60,7 +60,7 @@ describe('create', () => {
     expect(event).toEqual({
       identity: DEFAULT_IDENTITY,
       event: 'Content Published',
-      timestamp: '2025-01-15T11:58:00Z',
+      timestamp: '2025-01-15T11:58:00.000Z',
       properties: {
         content_id: 'article-1',
         content_type: 'article',
@@ -69,7 +69,7 @@ describe('create', () => {
         author: 'Ada Lovelace',
         topics: 'GROQ||Heap',
         locale: 'en',
-        published_at: '2025-01-10T09:00:00Z',
+        published_at: '2025-01-10T09:00:00.000Z',
         revision: 'rev2',
         dataset: 'production',
       },
@@ -99,7 +99,7 @@ describe('update', () => {
     });
     const {event} = ok(input({operation: 'update', previous}));
     expect(event.event).toBe('Content Updated');
-    expect(event.timestamp).toBe('2025-01-15T11:58:00Z');
+    expect(event.timestamp).toBe('2025-01-15T11:58:00.000Z');
     expect(event.properties.changed_properties).toBe('title||topics||campaign');
     expect(event.idempotency_key).toBe('sanity:p1abc.production:article-1:rev2:update');
   });

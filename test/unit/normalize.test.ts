@@ -232,13 +232,29 @@ describe('numbers', () => {
 
 describe('datetimes', () => {
   it('keep ISO 8601 strings', () => {
-    expect(norm('published_at', '2025-01-15T12:00:00Z')).toEqual({value: '2025-01-15T12:00:00Z', warnings: []});
+    expect(norm('published_at', '2025-01-15T12:00:00Z')).toEqual({value: '2025-01-15T12:00:00.000Z', warnings: []});
+  });
+  it('are sent canonical: trimmed, in UTC, with milliseconds', () => {
+    expect(norm('published_at', ' 2025-01-15T14:00:00+02:00\n').value).toBe('2025-01-15T12:00:00.000Z');
+    expect(norm('published_at', '2025-01-15').value).toBe('2025-01-15T00:00:00.000Z');
   });
   it('drop what is not a date, with a warning', () => {
     expect(norm('published_at', 'next tuesday')).toEqual({
       value: undefined,
-      warnings: ['published_at: not a date ("next tuesday"); dropped'],
+      warnings: ['published_at: expected a datetime, got string; dropped'],
     });
+    // The one strict parser: what Date.parse accepts but Heap does not is dropped too.
+    for (const value of [
+      '1',
+      'Tue, 01 Jan 2019 00:00:00 GMT',
+      '2025-02-31',
+      '2025-02-31T00:00:00Z',
+      '2025-01-15T12:00:00',
+    ])
+      expect(norm('published_at', value)).toEqual({
+        value: undefined,
+        warnings: ['published_at: expected a datetime, got string; dropped'],
+      });
     expect(norm('published_at', 1736942400000).warnings).toEqual([
       'published_at: expected a datetime, got number; dropped',
     ]);

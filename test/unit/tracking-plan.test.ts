@@ -238,13 +238,13 @@ describe('the function projection over a fixture dataset', () => {
     const expected = {
       create: {
         event: 'Content Published',
-        timestamp: '2025-01-10T09:00:00Z',
+        timestamp: '2025-01-10T09:00:00.000Z',
         key: 'rev1:create',
         props: {title: 'Hello, world', author: 'Ada Lovelace', topics: 'GROQ', revision: 'rev1'},
       },
       update: {
         event: 'Content Updated',
-        timestamp: '2025-01-15T11:58:00Z',
+        timestamp: '2025-01-15T11:58:00.000Z',
         key: 'rev2:update',
         props: {
           title: 'Hello again',
@@ -278,7 +278,7 @@ describe('the function projection over a fixture dataset', () => {
         content_type: 'article',
         slug: 'hello-world',
         locale: 'en',
-        published_at: '2025-01-10T09:00:00Z',
+        published_at: '2025-01-10T09:00:00.000Z',
         dataset: 'production',
         ...expected.props,
       },
