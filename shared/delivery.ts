@@ -104,7 +104,6 @@ function trackUrl(apiUrl: string): string {
   return `${base.href.replace(/\/+$/, '')}${TRACK_PATH}`;
 }
 
-
 /** `promise`, or a rejection as soon as `signal` aborts (even if whatever produces `promise` ignores the signal). */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
@@ -177,7 +176,8 @@ async function attemptOnce(
     }
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), now());
     const snippet = await readSnippet(res, MAX_REASON_LENGTH * 2, controller.signal);
-    const text = snippet.text.trim() === '' ? `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}` : snippet.text;
+    const text =
+      snippet.text.trim() === '' ? `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}` : snippet.text;
     return {kind: 'http', status: res.status, text, truncated: snippet.truncated, retryAfterMs};
   } catch (err) {
     return {

@@ -41,7 +41,7 @@ const SECRET_KEY = /token|secret|password|authorization|api[_-]?key/i;
 const APP_ID_KEY = /^app_?id$/i;
 const MAX_STRING = 2000;
 
-const escape = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+const escapeRegex = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /** Removes known secrets from text; see the module comment. Build one per set of secrets. */
 export class Scrubber {
@@ -61,11 +61,11 @@ export class Scrubber {
       .filter((s) => s.length >= SECRET_MIN)
       .sort((a, b) => b.length - a.length);
     this.#secrets = [...new Set(known)];
-    const spaced = (s: string): string => [...s].map(escape).join('\\s*');
+    const spaced = (s: string): string => [...s].map(escapeRegex).join('\\s*');
     this.#whole = this.#secrets.length > 0 ? new RegExp(this.#secrets.map(spaced).join('|'), 'g') : undefined;
     // a(?:\s*b(?:\s*c)?)?\s*$ : the leftmost match is the longest beginning that reaches the end.
     this.#partials = this.#secrets.map((s) => {
-      const chars = [...s].slice(0, -1).map(escape);
+      const chars = [...s].slice(0, -1).map(escapeRegex);
       const nested = chars.reduceRight((inner, c, i) => (i === 0 ? `${c}${inner}` : `(?:\\s*${c}${inner})?`), '');
       return new RegExp(`${nested}\\s*$`);
     });

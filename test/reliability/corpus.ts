@@ -143,7 +143,7 @@ export const CORPUS: readonly CorpusEntry[] = [
     name: 'no operation key: a raw, unprojected document',
     data: (id) => ({_id: id, _type: 'article', _rev: 'r1', title: 'Raw', slug: {current: 'raw'}}),
     expect: delivered(
-      /not projected[^]*\n.*_updatedAt is not an ISO 8601 date-time with a zone \(missing\)/,
+      /not projected[\s\S]*\n.*_updatedAt is not an ISO 8601 date-time with a zone \(missing\)/,
       notAtUpdatedAt,
     ),
   },
