@@ -32,6 +32,11 @@ export interface ContentLakeOptions {
   dataset?: string;
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   token?: string;
+  /**
+   * When set, no request is answered until this many have arrived; then all are answered at once
+   * (a barrier: two clients started one after the other begin at the same moment).
+   */
+  answerAfter?: number;
 }
 
 export interface LakeQuery {
@@ -84,9 +89,16 @@ export async function startContentLake(o: ContentLakeOptions): Promise<ContentLa
   const byId = new Map(all.map((d) => [d._id, d]));
   let requests = 0;
   const log: LakeQuery[] = [];
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  if (!o.answerAfter) open();
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     requests += 1;
+    if (o.answerAfter && requests >= o.answerAfter) open();
+    await gate;
     if (o.latencyMs) await new Promise((r) => setTimeout(r, o.latencyMs));
     const url = new URL(req.url ?? '/', 'http://lake');
     const m = QUERY_PATH.exec(url.pathname);

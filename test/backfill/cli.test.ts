@@ -211,18 +211,32 @@ describe('backfill CLI', () => {
   });
 
   it('two runs at once share the identity budget: real 429s from Local Heap, both finish, nothing stored twice', async () => {
-    const other = join(dir, 'other-checkpoint.json');
-    const a = runCli(args('--limit', '600'), env());
-    const b = runCli(
-      ['--time-scale', String(SCALE), '--checkpoint', other, '--failures', join(dir, 'other.jsonl'), '--limit', '600'],
-      env(),
-    );
-    const [ra, rb] = await Promise.all([a, b]);
-    expect([ra.code, rb.code]).toEqual([0, 0]);
-    expect(heap.stats().rateLimited).toBeGreaterThan(0);
-    expect([...ra.logs, ...rb.logs].filter(byMsg('heap_throttled')).length).toBe(heap.stats().rateLimited);
-    expectDeliveredOnce(heap, expected.slice(0, 600));
-    expect(heap.stats().duplicates).toBe(600);
+    // Both runs start sending at the same moment whatever the machine's load: the stand-in answers
+    // nothing until both have asked for their first count (a barrier, not a sleep). Each run alone
+    // stays under the limit for the whole dataset; together they must exceed it while both send.
+    const gated = await startContentLake({
+      documents,
+      projectId: PROJECT,
+      dataset: DATASET,
+      token: TOKEN,
+      answerAfter: 2,
+    });
+    try {
+      const other = join(dir, 'other-checkpoint.json');
+      const a = runCli(args(), env({lakeUrl: gated.url}));
+      const b = runCli(
+        ['--time-scale', String(SCALE), '--checkpoint', other, '--failures', join(dir, 'other.jsonl')],
+        env({lakeUrl: gated.url}),
+      );
+      const [ra, rb] = await Promise.all([a, b]);
+      expect([ra.code, rb.code]).toEqual([0, 0]);
+      expect(heap.stats().rateLimited).toBeGreaterThan(0);
+      expect([...ra.logs, ...rb.logs].filter(byMsg('heap_throttled')).length).toBe(heap.stats().rateLimited);
+      expectDeliveredOnce(heap);
+      expect(heap.stats().duplicates).toBe(N);
+    } finally {
+      await gated.close();
+    }
   });
 
   it('bad flags and missing variables: a clear message and exit 2; --help explains', async () => {
