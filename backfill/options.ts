@@ -51,6 +51,8 @@ export const HELP = `Usage: npm run backfill -- [options]
 Sends one "Content Published" event to Heap for every published document of the
 tracked types that already exists, paced to Heap's Bulk Track limits, with a
 checkpoint after every accepted batch. Run it once after deploying the function.
+Put the options after "--": npm keeps a flag before it for itself (the backfill
+refuses to run when npm took one, e.g. npm run backfill --dry-run).
 
 Options:
   --types a,b          document types (default: ${TRACKED_TYPES.join(',')})
@@ -59,9 +61,10 @@ Options:
   --dry-run            read and build the events, send nothing, write no checkpoint
   --resume             continue after the checkpoint of an interrupted run
   --checkpoint FILE    checkpoint file (default ${DEFAULT_CHECKPOINT})
-  --failures FILE      JSON-lines file for events Heap rejected for good (default ${DEFAULT_FAILURES})
+  --failures FILE      JSON-lines file for events Heap rejected for good (default ${DEFAULT_FAILURES});
+                       runs append to it, earlier failures are kept until --retry-failed re-drives them
   --retry-failed FILE  re-read and re-send the documents listed in a failure file, then rewrite it
-                       with what still fails (or write --failures FILE)
+                       with what still fails (or append that to --failures FILE)
   --help               this text
 
 Environment:
@@ -74,13 +77,20 @@ Environment:
   HEAP_IDENTITY        Heap identity of content events (default system:sanity-content)
   HEAP_DRY_RUN=1       same as --dry-run
 
+Output: standard output carries only JSON lines (one per notable outcome, for
+scripts); standard error carries only lines for people (progress, the summary,
+errors and what to do next). The app id and tokens never appear in either, nor
+in the checkpoint or the failure file; both files are readable by you only
+(mode 0600), and both paths are checked writable before anything is sent.
+
 Pacing: Heap allows 1000 bulk events per minute per identity, so 10,000
 documents take about 12 minutes and 100,000 about 2 hours. Ctrl-C finishes the
 batch in flight, saves the checkpoint and exits; continue with --resume.
 
 Exit codes: 0 done; 1 done, but some events were rejected (see the failure file);
-2 bad flags or environment; 3 stopped early (Heap or Sanity unavailable, or
-Heap rejecting everything): fix the cause, then --resume; 130 interrupted.`;
+2 bad flags, environment, or a checkpoint or failure path that cannot be written;
+3 stopped early (Heap or Sanity unavailable or unreachable, or Heap rejecting
+everything): fix the cause, then --resume; 130 interrupted.`;
 
 const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const PROJECT_ID = /^[a-z0-9][-a-z0-9]*$/i;

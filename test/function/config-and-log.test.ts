@@ -10,7 +10,7 @@ import {
   FUNCTION_TIMEOUT_SECONDS,
 } from '../../shared/function-settings.ts';
 import {FUNCTION_PROJECTION, functionFilter} from '../../shared/groq.ts';
-import {formatLogLine, logLine, REDACTED} from '../../shared/log.ts';
+import {formatLogLine, logLine, REDACTED, Scrubber} from '../../shared/log.ts';
 
 const APP_ID = '4242424242';
 
@@ -196,6 +196,41 @@ describe('log lines', () => {
     const returned = logLine({fn: 'x', app_id: APP_ID}, {write: (l) => lines.push(l)});
     expect(lines).toEqual([returned]);
     expect(returned).not.toContain(APP_ID);
+  });
+});
+
+describe('the scrubber', () => {
+  const token = 'skQ7zt0987654321XyWvKp';
+  const scrubber = new Scrubber([APP_ID, token, undefined, 'abc']);
+
+  it('redacts a secret whole, and split by whitespace', () => {
+    expect(scrubber.text(`a ${token} b`)).toBe(`a ${REDACTED} b`);
+    expect(scrubber.text(`id ${APP_ID.slice(0, 4)}\n   ${APP_ID.slice(4)}!`)).toBe(`id ${REDACTED}!`);
+    // Shorter than 4 characters: not a secret (it would match everywhere).
+    expect(scrubber.text('abc')).toBe('abc');
+  });
+
+  it('redacts any run of 6 characters of a secret, wherever it is (an echo cut by someone else)', () => {
+    expect(scrubber.text(`Bearer ${token.slice(0, 9)}…)`)).toBe(`Bearer ${REDACTED}…)`);
+    expect(scrubber.text(`…${token.slice(-7)}`)).toBe(`…${REDACTED}`);
+    expect(scrubber.text(`x${token.slice(0, 5)}y`)).toBe(`x${token.slice(0, 5)}y`);
+  });
+
+  it('where it cuts, redacts a beginning of 3 characters or more left at the cut', () => {
+    expect(scrubber.cutEnd(`reason ${token.slice(0, 3)}`)).toBe(`reason ${REDACTED}`);
+    expect(scrubber.cutEnd(`reason ${token.slice(0, 2)}`)).toBe(`reason ${token.slice(0, 2)}`);
+    // One line, cut, scrubbed after each step: the cut lands inside the secret.
+    const line = scrubber.line(`${'word '.repeat(10)}\n\n${token}`, 55);
+    expect(line).not.toMatch(/skQ/);
+    expect(line.length).toBeLessThanOrEqual(55);
+    expect(scrubber.line(`${' '.repeat(50)}${APP_ID.slice(0, 5)}`, 300, {truncated: true})).toBe(REDACTED);
+  });
+
+  it('scrubs every string of a value written as JSON, keys too', () => {
+    expect(JSON.parse(scrubber.json({[token]: [`x ${APP_ID}`], n: 1}))).toEqual({
+      [REDACTED]: [`x ${REDACTED}`],
+      n: 1,
+    });
   });
 });
 
