@@ -11,7 +11,7 @@ import {
   startContentLake,
 } from '../../tools/content-lake.ts';
 
-const TOKEN = 'sk-reader-test-token';
+const TOKEN = 'skRdr7Qp2Lx9Vb4Nm';
 let lake: ContentLake;
 let documents: LakeDocument[];
 let client: SanityClient;
