@@ -20,11 +20,8 @@ import {
   publishedIds,
   startContentLake,
 } from '../../tools/content-lake.ts';
-import {cliEnv, type LogRecord, runCli, startCli} from './harness.ts';
+import {backfillEnv, byMsg, DATASET, fileArgs, PROJECT, runCli, SCALE, startCli} from './harness.ts';
 
-const SCALE = 0.01;
-const PROJECT = 'abc123de';
-const DATASET = 'production';
 const APP_ID = '3141592653';
 const TOKEN = 'skBf7Kq2Zr9Wx4Tn8Lp3';
 const N = 1500;
@@ -54,24 +51,9 @@ afterEach(async () => {
 
 const files = () => ({checkpoint: join(dir, 'checkpoint.json'), failures: join(dir, 'failures.jsonl')});
 
-function env(o: {lakeUrl?: string; change?: Record<string, string | undefined>} = {}): Record<string, string> {
-  return cliEnv({
-    SANITY_PROJECT_ID: PROJECT,
-    SANITY_DATASET: DATASET,
-    SANITY_API_TOKEN: TOKEN,
-    SANITY_API_HOST: o.lakeUrl ?? lake.url,
-    HEAP_APP_ID: APP_ID,
-    HEAP_API_URL: heap.url,
-    ...o.change,
-  });
-}
-
-function args(...extra: string[]): string[] {
-  const f = files();
-  return ['--time-scale', String(SCALE), '--checkpoint', f.checkpoint, '--failures', f.failures, ...extra];
-}
-
-const byMsg = (msg: string) => (r: LogRecord) => r.msg === msg;
+const env = (o: {lakeUrl?: string; change?: Record<string, string | undefined>} = {}): Record<string, string> =>
+  backfillEnv({lakeUrl: o.lakeUrl ?? lake.url, heapUrl: heap.url, token: TOKEN, appId: APP_ID}, o.change);
+const args = (...extra: string[]): string[] => fileArgs(files(), ...extra);
 
 /** Every published document of the tracked types is in Local Heap exactly once. */
 function expectDeliveredOnce(h: LocalHeap, ids = expected): void {

@@ -34,6 +34,43 @@ export interface CliRun {
   done: Promise<CliResult>;
 }
 
+/** The Sanity project and dataset the tests' Content Lake stand-ins serve. */
+export const PROJECT = 'abc123de';
+export const DATASET = 'production';
+/** Heap's windows and the backoff, shortened for tests (Local Heap's `rateLimits.timeScale` and `--time-scale`). */
+export const SCALE = 0.01;
+
+export const byMsg =
+  (msg: string) =>
+  (r: LogRecord): boolean =>
+    r.msg === msg;
+
+/** Where the backfill reads and sends, and with which secrets. */
+export interface Stack {
+  lakeUrl: string;
+  heapUrl: string;
+  token: string;
+  appId: string;
+}
+
+/** The environment of a backfill against `stack`, with `change` applied (undefined removes a variable). */
+export function backfillEnv(stack: Stack, change: Record<string, string | undefined> = {}): Record<string, string> {
+  return cliEnv({
+    SANITY_PROJECT_ID: PROJECT,
+    SANITY_DATASET: DATASET,
+    SANITY_API_TOKEN: stack.token,
+    SANITY_API_HOST: stack.lakeUrl,
+    HEAP_APP_ID: stack.appId,
+    HEAP_API_URL: stack.heapUrl,
+    ...change,
+  });
+}
+
+/** `--time-scale SCALE --checkpoint C --failures F` and `extra`. */
+export function fileArgs(files: {checkpoint: string; failures: string}, ...extra: string[]): string[] {
+  return ['--time-scale', String(SCALE), '--checkpoint', files.checkpoint, '--failures', files.failures, ...extra];
+}
+
 /** The child's environment: only what the backfill reads, plus PATH and HOME. */
 export function cliEnv(vars: Record<string, string | undefined>): Record<string, string> {
   const env: Record<string, string> = {
@@ -47,6 +84,8 @@ export function cliEnv(vars: Record<string, string | undefined>): Record<string,
 export interface CliOptions {
   /** The script to run (default the backfill's); the redrive and status CLIs log alike. */
   script?: string;
+  /** The whole command instead of `node <script>`: `['npm', 'run', 'backfill']` runs it as a user types it. */
+  command?: readonly string[];
   /** Written to the child's standard input, which is then closed (default: no input). */
   stdin?: string;
   /** false: standard output is not JSON lines (e.g. `status --json`), collect it only. */
@@ -54,7 +93,8 @@ export interface CliOptions {
 }
 
 export function startCli(args: string[], env: Record<string, string>, o: CliOptions = {}): CliRun {
-  const child = spawn(NODE, [o.script ?? 'scripts/backfill.ts', ...args], {
+  const [file, ...first] = (o.command ?? [NODE, o.script ?? 'scripts/backfill.ts']) as [string, ...string[]];
+  const child = spawn(file, [...first, ...args], {
     cwd: ROOT,
     env,
     stdio: [o.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],

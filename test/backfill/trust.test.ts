@@ -6,12 +6,11 @@
  * cannot be written, hosts that cannot be reached. Secrets must appear nowhere:
  * not on stdout, not on stderr, not in any file the backfill writes.
  */
-import {spawn} from 'node:child_process';
 import {mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import http from 'node:http';
 import net, {type AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
-import {join, resolve} from 'node:path';
+import {join} from 'node:path';
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {readFailures} from '../../backfill/failures.ts';
 import {type LocalHeap, startLocalHeap} from '../../local-heap/server.ts';
@@ -22,12 +21,8 @@ import {
   publishedIds,
   startContentLake,
 } from '../../tools/content-lake.ts';
-import {type CliResult, cliEnv, type LogRecord, runCli} from './harness.ts';
+import {backfillEnv, byMsg, type CliResult, DATASET, fileArgs, PROJECT, runCli, SCALE} from './harness.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const SCALE = 0.01;
-const PROJECT = 'abc123de';
-const DATASET = 'production';
 const APP_ID = 'app-SECRET-1234567890';
 const TOKEN = 'skq7ZtW0987654321XyWvKpLm';
 /** No run of this many characters of the app id may appear (`ap…90` shows 2 + 2). */
@@ -63,24 +58,9 @@ const files = () => ({
   failures: join(dir, 'state', 'failures.jsonl'),
 });
 
-function env(change: Record<string, string | undefined> = {}): Record<string, string> {
-  return cliEnv({
-    SANITY_PROJECT_ID: PROJECT,
-    SANITY_DATASET: DATASET,
-    SANITY_API_TOKEN: TOKEN,
-    SANITY_API_HOST: lake.url,
-    HEAP_APP_ID: APP_ID,
-    HEAP_API_URL: heap.url,
-    ...change,
-  });
-}
-
-function args(...extra: string[]): string[] {
-  const f = files();
-  return ['--time-scale', String(SCALE), '--checkpoint', f.checkpoint, '--failures', f.failures, ...extra];
-}
-
-const byMsg = (msg: string) => (r: LogRecord) => r.msg === msg;
+const env = (change: Record<string, string | undefined> = {}): Record<string, string> =>
+  backfillEnv({lakeUrl: lake.url, heapUrl: heap.url, token: TOKEN, appId: APP_ID}, change);
+const args = (...extra: string[]): string[] => fileArgs(files(), ...extra);
 
 /** Every file under `dir`, with its text. */
 async function writtenFiles(): Promise<{path: string; text: string}[]> {
@@ -182,28 +162,11 @@ describe('secrets never reach any output of the backfill', () => {
 describe('destructive traps', () => {
   it('`npm run backfill --dry-run` (no --) is refused with the right command, and nothing is sent or read', async () => {
     const before = lake.requests();
-    const child = spawn('npm', ['run', 'backfill', '--dry-run'], {
-      cwd: ROOT,
-      env: env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
-    expect(code).toBe(2);
-    expect(stderr).toContain('npm run backfill -- --dry-run');
-    expect(stderr).toContain('npm kept --dry-run for itself');
-    const usage = stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as LogRecord);
-    expect(usage).toEqual([expect.objectContaining({msg: 'usage', npm_flags: ['--dry-run']})]);
+    const r = await runCli(['--dry-run'], env(), {command: ['npm', 'run', 'backfill']});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('npm run backfill -- --dry-run');
+    expect(r.stderr).toContain('npm kept --dry-run for itself');
+    expect(r.logs).toEqual([expect.objectContaining({msg: 'usage', npm_flags: ['--dry-run']})]);
     expect(heap.stats().requests).toBe(0);
     expect(lake.requests()).toBe(before);
   });
