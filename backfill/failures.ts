@@ -8,7 +8,7 @@
  * `--retry-failed` re-drives them (and rewrites it with what still fails).
  * Mode 0600; every line goes through the secret scrubber.
  */
-import {readFile} from 'node:fs/promises';
+import {readFile, stat} from 'node:fs/promises';
 import type {HeapEvent} from '../shared/content-event.ts';
 import type {Scrubber} from '../shared/log.ts';
 import {appendFileOwner, checkAtomicWritable, fileErrorReason, writeFileAtomic} from './atomic-write.ts';
@@ -54,6 +54,12 @@ export class FailureFile {
    * FailureFileError naming the path if it cannot be written or holds something else.
    */
   static async open(path: string, scrubber: Scrubber): Promise<FailureFile> {
+    // Read first: a file that is not a failure file is refused before it is touched (or made 0600).
+    const exists = await stat(path).then(
+      () => true,
+      () => false,
+    );
+    const earlier = exists ? (await readFailures(path)).length : 0;
     try {
       await appendFileOwner(path, '');
     } catch (err) {
@@ -61,7 +67,7 @@ export class FailureFile {
         `cannot write the failure file ${path} (${fileErrorReason(err)}): choose a writable path with --failures FILE`,
       );
     }
-    return new FailureFile(path, scrubber, (await readFailures(path)).length);
+    return new FailureFile(path, scrubber, earlier);
   }
 
   async add(record: FailureRecord): Promise<void> {
