@@ -75,7 +75,7 @@ describe('create, update and delete reach Local Heap through the CLI', () => {
       app_id: APP_ID,
       event: 'Content Published',
       identity: 'system:sanity-content',
-      timestamp: '2025-03-01T09:30:00Z',
+      timestamp: '2025-03-01T09:30:00.000Z',
       idempotency_key: idempotencyKey(RESOURCE, ARTICLE_ID, 'rev-article-1', 'create'),
     });
     // Locally the CLI resolves no references (author->name, topics[]->title are null): they are left out.
@@ -87,7 +87,7 @@ describe('create, update and delete reach Local Heap through the CLI', () => {
       locale: 'en-GB',
       campaign: 'spring-launch',
       experiment_key: 'headline-test',
-      published_at: '2025-03-01T09:30:00Z',
+      published_at: '2025-03-01T09:30:00.000Z',
       revision: 'rev-article-1',
       dataset: 'production',
     });
@@ -99,7 +99,7 @@ describe('create, update and delete reach Local Heap through the CLI', () => {
     const event = heap.events()[1];
     expect(event).toMatchObject({
       event: 'Content Updated',
-      timestamp: '2025-03-04T14:15:00Z',
+      timestamp: '2025-03-04T14:15:00.000Z',
       idempotency_key: idempotencyKey(RESOURCE, ARTICLE_ID, 'rev-article-2', 'update'),
     });
     expect(event!.properties).toMatchObject({
