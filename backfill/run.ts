@@ -133,6 +133,7 @@ class Session {
       {
         apiUrl: o.heap.apiUrl,
         appId: o.heap.appId,
+        secrets: this.scrubber.secrets,
         pacer: this.pacer,
         timeScale: o.timeScale,
         fetch: d.fetch,

@@ -46,6 +46,8 @@ export interface Rejected<M> {
 export interface SenderOptions {
   apiUrl: string;
   appId: string;
+  /** Other secrets to keep out of Heap's reasons (the app id always is). */
+  secrets?: readonly string[];
   pacer: Pacer;
   /** Multiplies the backoff and the pause between rounds (tests). */
   timeScale?: number;
@@ -133,6 +135,7 @@ export class Sender {
       const result = await sendToHeap(events, {
         apiUrl: this.#o.apiUrl,
         appId: this.#o.appId,
+        secrets: this.#o.secrets,
         deadlineMs: this.#o.deadlineMs ?? DELIVERY_DEADLINE_MS,
         policy: this.#policy,
         fetch: this.#o.fetch,
@@ -177,7 +180,7 @@ export type SenderLog = (level: 'warn', msg: string, fields: Record<string, unkn
 
 /** A Sender whose failed attempts and rounds are logged as `heap_throttled` / `heap_retry` / `heap_unavailable` lines (backfill and redrive). */
 export function loggingSender(
-  o: Pick<SenderOptions, 'apiUrl' | 'appId' | 'pacer' | 'timeScale' | 'fetch' | 'random'>,
+  o: Pick<SenderOptions, 'apiUrl' | 'appId' | 'secrets' | 'pacer' | 'timeScale' | 'fetch' | 'random'>,
   log: SenderLog,
 ): Sender {
   const sender: Sender = new Sender({

@@ -9,7 +9,7 @@
  */
 import type {HeapEvent} from './content-event.ts';
 import {MAX_BULK_EVENTS, TRACK_PATH} from './heap-rules.ts';
-import {Scrubber} from './log.ts';
+import {Scrubber, type Secrets} from './log.ts';
 import {
   DEFAULT_RETRY_POLICY,
   decideRetry,
@@ -33,6 +33,8 @@ export interface DeliveryOptions {
   /** Base URL, e.g. `https://heapanalytics.com` (a trailing slash is fine). */
   apiUrl: string;
   appId: string;
+  /** Other secrets to keep out of reasons (the app id always is), e.g. the backfill's Sanity token. */
+  secrets?: Secrets;
   /** Time budget in ms for the whole delivery, retries and waits included, counted from the call. */
   deadlineMs: number;
   /** Time limit of one attempt (default 10 s); always also bounded by the time left. */
@@ -206,7 +208,7 @@ export async function sendToHeap(events: readonly HeapEvent[], options: Delivery
   const attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
   const body = JSON.stringify({app_id: appId, events});
   // Heap's answers may echo the app id (whole, split by whitespace, or cut at the read limit).
-  const scrubber = new Scrubber([appId]);
+  const scrubber = new Scrubber([appId, ...(options.secrets ?? [])]);
   const clean = (text: string, max = MAX_REASON_LENGTH, truncated = false): string =>
     scrubber.line(text, max, {truncated});
 

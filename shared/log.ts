@@ -16,6 +16,9 @@
  * together (collapsing whitespace, cutting). Where this code cuts text (a
  * body read only up to a limit, a long string shortened), a beginning of a
  * secret left at the cut (PARTIAL_MIN characters or more) is redacted too.
+ * Files (json) get the whole-secret rule only: they hold identifiers (a
+ * document id, the checkpoint's cursor, a hash) that must survive unchanged,
+ * and any text in them that came from a server was scrubbed fully before.
  * Long strings are cut so a proxy's HTML error page cannot flood the log.
  */
 import {redactAppId} from './config.ts';
@@ -54,6 +57,11 @@ export class Scrubber {
   /** Every run of FRAGMENT_MIN characters of a secret → where it starts in which secret. */
   readonly #fragments = new Map<string, {secret: string; at: number}[]>();
 
+  /** The secrets it removes (without whitespace), to hand to another scrubbing step. */
+  get secrets(): readonly string[] {
+    return this.#secrets;
+  }
+
   constructor(secrets: Secrets) {
     const known = secrets
       .filter((s): s is string => typeof s === 'string')
@@ -80,7 +88,7 @@ export class Scrubber {
   /** `text` with every secret (also split by whitespace), and every run of FRAGMENT_MIN of its characters, replaced by REDACTED. */
   text(text: string): string {
     if (!this.#whole) return text;
-    return this.#withoutFragments(text.replace(this.#whole, REDACTED));
+    return this.#withoutFragments(this.whole(text));
   }
 
   /** Scanning left to right, the first window that is part of a secret starts the longest such run there. */
@@ -129,14 +137,19 @@ export class Scrubber {
     return out;
   }
 
-  /** JSON text of `value` with every string (keys too) scrubbed: for files. */
+  /** `text` without any whole secret (also split by whitespace); fragments are left alone. */
+  whole(text: string): string {
+    return this.#whole ? text.replace(this.#whole, REDACTED) : text;
+  }
+
+  /** JSON text of `value` with every whole secret removed from every string (keys too): for files. */
   json(value: unknown, space?: number): string {
     return JSON.stringify(
       value,
       (_key, v: unknown) => {
-        if (typeof v === 'string') return this.text(v);
+        if (typeof v === 'string') return this.whole(v);
         if (v !== null && typeof v === 'object' && !Array.isArray(v))
-          return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.text(k), x]));
+          return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.whole(k), x]));
         return v;
       },
       space,

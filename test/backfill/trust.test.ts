@@ -23,7 +23,7 @@ import {
 } from '../../tools/content-lake.ts';
 import {backfillEnv, byMsg, type CliResult, DATASET, fileArgs, PROJECT, runCli, SCALE} from './harness.ts';
 
-const APP_ID = 'app-SECRET-1234567890';
+const APP_ID = '4815162342108';
 const TOKEN = 'skq7ZtW0987654321XyWvKpLm';
 /** No run of this many characters of the app id may appear (`ap…90` shows 2 + 2). */
 const WINDOW = 6;
