@@ -52,7 +52,7 @@ Sends one "Content Published" event to Heap for every published document of the
 tracked types that already exists, paced to Heap's Bulk Track limits, with a
 checkpoint after every accepted batch. Run it once after deploying the function.
 Put the options after "--": npm keeps a flag before it for itself (the backfill
-refuses to run when npm took one, e.g. npm run backfill --dry-run).
+refuses to run when npm took one, e.g. --dry-run typed before the "--").
 
 Options:
   --types a,b          document types (default: ${TRACKED_TYPES.join(',')})
