@@ -48,6 +48,8 @@ export interface SenderOptions {
   appId: string;
   /** Other secrets to keep out of Heap's reasons (the app id always is). */
   secrets?: readonly string[];
+  /** How the user continues once the cause is fixed, ending every stop message (default: the backfill's --resume). */
+  resume?: string;
   pacer: Pacer;
   /** Multiplies the backoff and the pause between rounds (tests). */
   timeScale?: number;
@@ -65,6 +67,7 @@ export function scaledPolicy(timeScale: number, policy: RetryPolicy = DEFAULT_RE
 
 export class Sender {
   #o: SenderOptions;
+  readonly #resume: string;
   #policy: RetryPolicy;
   /** Where events go, for messages: `heapanalytics.com`. */
   readonly host: string;
@@ -72,6 +75,7 @@ export class Sender {
 
   constructor(o: SenderOptions) {
     this.#o = o;
+    this.#resume = o.resume ?? 'resume with --resume';
     this.#policy = scaledPolicy(o.timeScale ?? 1);
     this.host = new URL(o.apiUrl).host;
   }
@@ -87,7 +91,7 @@ export class Sender {
     if (items.length >= SYSTEMIC_MIN_BATCH && out.rejected.length === items.length) {
       const reasons = [...new Set(out.rejected.map((r) => `${r.status}: ${r.reason}`))];
       throw new StopError(
-        `Heap at ${this.host} rejected every one of the ${items.length} events of a batch (${reasons.slice(0, 3).join(' | ')}): the problem is not in the documents. Check HEAP_APP_ID, HEAP_API_URL and HEAP_IDENTITY, then --resume.`,
+        `Heap at ${this.host} rejected every one of the ${items.length} events of a batch (${reasons.slice(0, 3).join(' | ')}): the problem is not in the documents. Check HEAP_APP_ID, HEAP_API_URL and HEAP_IDENTITY, then ${this.#resume}.`,
       );
     }
     return out;
@@ -105,7 +109,7 @@ export class Sender {
     const status = result.status ?? 0;
     if (!EVENT_LEVEL_STATUSES.has(status)) {
       throw new StopError(
-        `Heap at ${this.host} answered ${status} (${result.reason}): this concerns every request, not one event. Check HEAP_API_URL (${this.#o.apiUrl}) and HEAP_APP_ID, then --resume.`,
+        `Heap at ${this.host} answered ${status} (${result.reason}): this concerns every request, not one event. Check HEAP_API_URL (${this.#o.apiUrl}) and HEAP_APP_ID, then ${this.#resume}.`,
       );
     }
     if (items.length === 1) return {accepted: 0, rejected: [{item: items[0]!, status, reason: result.reason}]};
@@ -157,8 +161,8 @@ export class Sender {
       if (round >= MAX_ROUNDS) {
         const check =
           result.status === undefined
-            ? `Heap did not answer: check your network connection or proxy, and HEAP_API_URL (${this.#o.apiUrl}); then --resume.`
-            : 'Heap is unavailable: resume later with --resume.';
+            ? `Heap did not answer: check your network connection or proxy, and HEAP_API_URL (${this.#o.apiUrl}); then ${this.#resume}.`
+            : `Heap is unavailable: later, ${this.#resume}.`;
         throw new StopError(
           `Heap at ${this.host} did not accept a batch in ${round} rounds of retries (last: ${result.reason}). ${check}`,
         );
@@ -180,7 +184,7 @@ export type SenderLog = (level: 'warn', msg: string, fields: Record<string, unkn
 
 /** A Sender whose failed attempts and rounds are logged as `heap_throttled` / `heap_retry` / `heap_unavailable` lines (backfill and redrive). */
 export function loggingSender(
-  o: Pick<SenderOptions, 'apiUrl' | 'appId' | 'secrets' | 'pacer' | 'timeScale' | 'fetch' | 'random'>,
+  o: Pick<SenderOptions, 'apiUrl' | 'appId' | 'secrets' | 'resume' | 'pacer' | 'timeScale' | 'fetch' | 'random'>,
   log: SenderLog,
 ): Sender {
   const sender: Sender = new Sender({

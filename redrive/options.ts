@@ -17,16 +17,6 @@ import {MAX_BULK_EVENTS} from '../shared/heap-rules.ts';
 
 export {UsageError};
 
-/**
- * npm keeps flags given before `--` for itself: `npm run redrive --dry-run`
- * passes no flag and sets npm_config_dry_run instead. Any value but empty,
- * 0 or false means the person asked for a dry run: never send then.
- */
-export function npmDryRun(env: Record<string, string | undefined>): boolean {
-  const value = env.npm_config_dry_run?.trim().toLowerCase() ?? '';
-  return value !== '' && value !== '0' && value !== 'false';
-}
-
 const LOGS_HELP = `  --logs FILE|-        what \`npx sanity-run functions logs heap-content-sync --json\` printed
                        (a file, or - for standard input)
   --since ISO-DATE     only invocations logged at or after this time (UTC when no zone)`;
@@ -111,7 +101,7 @@ function readInput(values: {logs?: string; since?: string}): InputOptions {
   return input;
 }
 
-const REDRIVE_FLAGS = {
+export const REDRIVE_FLAGS = {
   logs: {type: 'string'},
   since: {type: 'string'},
   'dry-run': {type: 'boolean'},
@@ -135,19 +125,13 @@ export function parseRedriveCommand(argv: readonly string[], env: Record<string,
       throw new UsageError(`--time-scale: expected a number in (0, 1], got ${JSON.stringify(values['time-scale'])}`);
   }
   const heap = readHeapConfig(env);
-  const because = values['dry-run']
-    ? '--dry-run'
-    : npmDryRun(env)
-      ? 'npm_config_dry_run is set (`npm run redrive --dry-run`: npm took the flag)'
-      : heap.dryRun
-        ? 'HEAP_DRY_RUN=1'
-        : undefined;
+  const because = values['dry-run'] ? '--dry-run' : heap.dryRun ? 'HEAP_DRY_RUN=1' : undefined;
   const command: RedriveCommand = {help: false, ...input, dryRun: because !== undefined, batchSize, timeScale, heap};
   if (because !== undefined) command.dryRunBecause = because;
   return command;
 }
 
-const STATUS_FLAGS = {
+export const STATUS_FLAGS = {
   logs: {type: 'string'},
   since: {type: 'string'},
   json: {type: 'boolean'},

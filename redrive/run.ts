@@ -83,7 +83,15 @@ export async function redrive(ledger: Ledger, o: RedriveOptions, d: RedriveDeps)
   } else if (sendable.length > 0) {
     const pacer = heapPacer({batchSize: o.batchSize, timeScale: o.timeScale, clock: d.clock});
     const sender = loggingSender(
-      {apiUrl: o.heap.apiUrl, appId: o.heap.appId, pacer, timeScale: o.timeScale, fetch: d.fetch, random: d.random},
+      {
+        apiUrl: o.heap.apiUrl,
+        appId: o.heap.appId,
+        resume: 'run the redrive again: it re-sends only what is still missing',
+        pacer,
+        timeScale: o.timeScale,
+        fetch: d.fetch,
+        random: d.random,
+      },
       d.log,
     );
     for (let at = 0; at < sendable.length; at += o.batchSize) {
@@ -103,8 +111,7 @@ export async function redrive(ledger: Ledger, o: RedriveOptions, d: RedriveDeps)
           d.log('warn', 'still_failing', {...described(i.meta), reason: 'not sent: Heap unavailable'});
         result.stillFailing += left.length;
         result.exitCode = 3;
-        // The sender's advice names the backfill's --resume; a redrive is simply run again.
-        result.message = `${err.message.replace(/,? then --resume\.$|Resume later with --resume\.$/, '').trim()} Run the redrive again later: it re-sends only what is still missing.`;
+        result.message = err.message;
         return result;
       }
     }

@@ -9,20 +9,30 @@
 import type {Logger} from '../backfill/run.ts';
 import {readLedger} from '../redrive/ledger.ts';
 import {openInput, readLogInput} from '../redrive/log-input.ts';
-import {parseRedriveCommand, REDRIVE_HELP, UsageError} from '../redrive/options.ts';
+import {parseRedriveCommand, REDRIVE_FLAGS, REDRIVE_HELP, UsageError} from '../redrive/options.ts';
 import {redrive} from '../redrive/run.ts';
-import {logLine, scrubSecrets} from '../shared/log.ts';
+import {logLine, Scrubber} from '../shared/log.ts';
+import {npmTakenFlags} from './npm-flags.ts';
+
+/** Every secret the run can see (the recovery workflow also has the Sanity token in its environment). */
+const secrets = [process.env.HEAP_APP_ID, process.env.SANITY_API_TOKEN, process.env.SANITY_AUTH_TOKEN];
+const scrubber = new Scrubber(secrets);
 
 async function main(): Promise<number> {
-  const secrets = [process.env.HEAP_APP_ID?.trim()];
   const say = (text: string): void => {
-    process.stderr.write(`${scrubSecrets(text, secrets)}\n`);
+    process.stderr.write(`${scrubber.text(text)}\n`);
   };
   const log: Logger = (level, msg, fields = {}) =>
     logLine(
       {time: new Date().toISOString(), level, tool: 'redrive', msg, ...fields},
       {secrets, write: (line) => process.stdout.write(`${line}\n`)},
     );
+  const taken = npmTakenFlags('redrive', REDRIVE_FLAGS, process.env);
+  if (taken) {
+    log('error', 'usage', {reason: taken.message, npm_flags: taken.flags});
+    say(`redrive: ${taken.message}`);
+    return 2;
+  }
   let command: ReturnType<typeof parseRedriveCommand>;
   try {
     command = parseRedriveCommand(process.argv.slice(2), process.env);
@@ -66,9 +76,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(
-      `${scrubSecrets(`redrive: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, [process.env.HEAP_APP_ID?.trim()])}\n`,
-    );
+    process.stderr.write(`redrive: unexpected error: ${scrubber.error(err)}\n`);
     process.exitCode = 3;
   },
 );

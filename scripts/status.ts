@@ -4,18 +4,25 @@
  */
 import {readLedger} from '../redrive/ledger.ts';
 import {openInput, readLogInput} from '../redrive/log-input.ts';
-import {parseStatusCommand, STATUS_HELP, UsageError} from '../redrive/options.ts';
+import {parseStatusCommand, STATUS_FLAGS, STATUS_HELP, UsageError} from '../redrive/options.ts';
 import {formatStatusText, statusReport} from '../redrive/report.ts';
-import {scrubSecrets} from '../shared/log.ts';
+import {Scrubber} from '../shared/log.ts';
+import {npmTakenFlags} from './npm-flags.ts';
+
+const scrubber = new Scrubber([process.env.HEAP_APP_ID, process.env.SANITY_API_TOKEN, process.env.SANITY_AUTH_TOKEN]);
 
 async function main(): Promise<number> {
-  const secrets = [process.env.HEAP_APP_ID?.trim()];
+  const taken = npmTakenFlags('status', STATUS_FLAGS, process.env);
+  if (taken) {
+    process.stderr.write(`${scrubber.text(`status: ${taken.message}`)}\n`);
+    return 2;
+  }
   let command: ReturnType<typeof parseStatusCommand>;
   try {
     command = parseStatusCommand(process.argv.slice(2), process.env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${scrubSecrets(`status: ${err.message}`, secrets)}\nRun with --help for usage.\n`);
+    process.stderr.write(`${scrubber.text(`status: ${err.message}`)}\nRun with --help for usage.\n`);
     return 2;
   }
   if (command.help) {
@@ -27,13 +34,13 @@ async function main(): Promise<number> {
     ledger = await readLedger(readLogInput(openInput(command.logs)), command);
   } catch (err) {
     process.stderr.write(
-      `${scrubSecrets(`status: cannot read ${command.logs}: ${err instanceof Error ? err.message : String(err)}`, secrets)}\n`,
+      `${scrubber.text(`status: cannot read ${command.logs}: ${err instanceof Error ? err.message : String(err)}`)}\n`,
     );
     return 2;
   }
   const report = statusReport(ledger);
   const text = command.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusText(report);
-  process.stdout.write(scrubSecrets(text, secrets));
+  process.stdout.write(scrubber.text(text));
   return 0;
 }
 
@@ -43,7 +50,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`status: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`status: unexpected error: ${scrubber.error(err)}\n`);
     process.exitCode = 2;
   },
 );
