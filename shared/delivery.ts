@@ -54,6 +54,7 @@ export type DeliveryResult =
       ok: false;
       /** `rejected`: Heap answered a final (non-retryable) status; `deadline`: the retries ran out of time (or attempts). */
       outcome: 'rejected' | 'deadline';
+      /** Heap's last answer, also when later attempts got none (timeouts, network errors). */
       status?: number;
       reason: string;
       attempts: number;
@@ -217,6 +218,8 @@ export async function sendToHeap(events: readonly HeapEvent[], options: Delivery
   const elapsed = (): number => now() - start;
   let attempts = 0;
   let last: {status?: number; failure: string} | undefined;
+  /** Heap's last answer: a later attempt that timed out or failed on the network does not erase it. */
+  let lastAnswered: number | undefined;
 
   while (true) {
     const remaining = deadlineAt - now();
@@ -227,7 +230,7 @@ export async function sendToHeap(events: readonly HeapEvent[], options: Delivery
       return {
         ok: false,
         outcome: 'deadline',
-        status: last?.status,
+        status: lastAnswered,
         reason: clean(reason, MAX_REASON_LENGTH * 2),
         attempts,
         elapsedMs: elapsed(),
@@ -243,6 +246,7 @@ export async function sendToHeap(events: readonly HeapEvent[], options: Delivery
     const status = outcome.kind === 'http' ? outcome.status : undefined;
     const error = clean(outcome.text, MAX_REASON_LENGTH, outcome.kind === 'http' && outcome.truncated);
     const failure = status === undefined ? error : `${status}: ${error}`;
+    if (status !== undefined) lastAnswered = status;
 
     if (status !== undefined && !isRetryableStatus(status)) {
       options.onAttempt?.({attempt: attempts, status, error});
@@ -260,7 +264,7 @@ export async function sendToHeap(events: readonly HeapEvent[], options: Delivery
       return {
         ok: false,
         outcome: 'deadline',
-        status,
+        status: lastAnswered,
         reason: clean(`${why}; last failure ${failure}`, MAX_REASON_LENGTH * 2),
         attempts,
         elapsedMs: elapsed(),

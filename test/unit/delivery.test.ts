@@ -256,6 +256,13 @@ describe('the deadline', () => {
     expect(h.calls).toHaveLength(0);
   });
 
+  it("reports Heap's last answer as the status even when later attempts got none (timeouts)", async () => {
+    const h = harness([503, 'timeout']);
+    const result = await sendToHeap(EVENTS, h.options());
+    expect(result).toMatchObject({ok: false, outcome: 'deadline', status: 503, attempts: 8});
+    expect(!result.ok && result.reason).toMatch(/gave up after 8 attempts; last failure timeout/);
+  });
+
   it('stops if a slow sleep overran it', async () => {
     const h = harness([503, 200]);
     const opts = h.options({deadlineMs: 1_000});
