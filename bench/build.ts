@@ -1,13 +1,10 @@
 /**
- * Builds a function entry the way the Sanity CLI does (`sanity functions test`
- * / `deploy`: @sanity/runtime-cli's transpileFunction): vite in SSR mode,
- * target node20, ESM, no minification, sourcemaps. Two modes, as in the CLI:
- *
- * - `modules`: the CLI's default: every source module kept as its own file
- *   (preserveModules), dependencies left as imports (Sanity installs them at
- *   deploy time from package.json);
- * - `bundle`: the CLI's bundling mode (what it does under pnpm): everything,
- *   dependencies included, inlined into one file (noExternal).
+ * Builds a function entry in the Sanity CLI's single-file bundle mode (what
+ * @sanity/runtime-cli's transpileFunction does under pnpm): vite in SSR mode,
+ * target node20, ESM, no minification, sourcemaps, every dependency inlined
+ * (noExternal). The CLI's default layout (one file per module, dependencies
+ * installed by npm) is measured by running the CLI's own packaging instead
+ * (bench/package.ts).
  *
  * Both the function and the baseline go through the same call, so their byte
  * counts and cold starts compare like for like. The options are copied from
@@ -30,12 +27,7 @@ export interface BuildOutput {
   bytes: number;
 }
 
-export async function buildFunction(
-  entryPoint: string,
-  outDir: string,
-  mode: 'modules' | 'bundle',
-): Promise<BuildOutput> {
-  const bundle = mode === 'bundle';
+export async function buildBundle(entryPoint: string, outDir: string): Promise<BuildOutput> {
   const fileName = `${basename(entryPoint, extname(entryPoint))}.js`;
   await rm(outDir, {recursive: true, force: true});
   await build({
@@ -54,13 +46,12 @@ export async function buildFunction(
         output: {
           format: 'esm',
           entryFileNames: fileName,
-          ...(bundle ? {} : {preserveModules: true, preserveModulesRoot: REPO_ROOT}),
         },
-        external: bundle ? [] : [/node_modules/],
+        external: [],
       },
     },
     resolve: {tsconfigPaths: true},
-    ssr: {noExternal: bundle ? true : [], resolve: {conditions: ['node']}},
+    ssr: {noExternal: true, resolve: {conditions: ['node']}},
   });
   let files = 0;
   let bytes = 0;

@@ -14,7 +14,8 @@
  * or the deadline passed: the invocation throws, so `sanity functions logs`
  * shows why).
  */
-import {type DocumentEventHandler, documentEventHandler, type FunctionContext} from '@sanity/functions';
+// Types only: erased at build, so the deployed function has no runtime dependency (nothing for the CLI to install).
+import type {DocumentEventHandler, FunctionContext} from '@sanity/functions';
 import {ConfigError, type HeapConfig, loadConfig} from '../../shared/config.ts';
 import {buildContentEvent, type HeapEvent, isRecord} from '../../shared/content-event.ts';
 import {type AttemptInfo, type DeliveryOptions, sendToHeap} from '../../shared/delivery.ts';
@@ -295,4 +296,9 @@ export function createHandler(options: HandlerOptions = {}): DocumentEventHandle
   };
 }
 
-export const handler = documentEventHandler(createHandler());
+/**
+ * The entry the platform calls. `documentEventHandler` from @sanity/functions only
+ * returns its argument; the type annotation gives the same check without
+ * importing the package at run time (see docs/function.md, "What is deployed").
+ */
+export const handler: DocumentEventHandler<unknown> = createHandler();

@@ -19,7 +19,14 @@ import {type FunctionsDev, startFunctionsDev} from '../../scripts/functions-dev.
 import {idempotencyKey} from '../../shared/content-event.ts';
 import {FUNCTION_NAME} from '../../shared/function-settings.ts';
 import {FIXTURE, functionLogLinesFromCli, logsJson} from '../../tools/function-logs.ts';
-import {type CliResult, cliOutputText, functionLogLines, REPO_ROOT, runFunctionTest} from '../../tools/sanity-cli.ts';
+import {
+  type CliResult,
+  cliOutputText,
+  functionLogLines,
+  REPO_ROOT,
+  runFunctionTest,
+  runSanity,
+} from '../../tools/sanity-cli.ts';
 import {cliEnv, runCli} from '../backfill/harness.ts';
 import {launchChromium} from '../helpers/browser.ts';
 
@@ -399,7 +406,7 @@ describe('function logs → npm run redrive: fresh logs from the real CLI, redri
 });
 
 describe('the built function', () => {
-  it('carries no SDK beyond @sanity/functions and has no package.json of its own', () => {
+  it('imports no package at all (only its own modules and node: built-ins) and has no package.json of its own', () => {
     const fnDir = join(REPO_ROOT, 'functions/heap-content-sync');
     expect(existsSync(join(fnDir, 'package.json'))).toBe(false);
     const buildDir = join(fnDir, '.build');
@@ -415,6 +422,37 @@ describe('the built function', () => {
         if (!spec.startsWith('.') && !spec.startsWith('node:')) bare.add(spec);
       }
     }
-    expect([...bare]).toEqual(['@sanity/functions']);
+    expect([...bare]).toEqual([]);
+  });
+});
+
+describe("what `blueprints deploy` uploads: the CLI's own packaging (`sanity-run functions build`, the same prepareAsset)", () => {
+  it("is the function's own modules and nothing to install: no node_modules in the zip", async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'heap-fn-zip-'));
+    try {
+      // Offline: were the function to import a package, the CLI would `npm install` it into the artifact;
+      // with npm offline that install comes from the local cache or fails, never from the registry.
+      const result = await runSanity(['functions', 'build', FUNCTION_NAME, '--out-dir', outDir, '--json'], {
+        env: {npm_config_offline: 'true'},
+        timeoutMs: 120_000,
+      });
+      expect(result.code, cliOutputText(result)).toBe(0);
+      const built = (result.json as {built: {name: string; size: number; path: string}[]}).built;
+      expect(built.map((b) => b.name)).toEqual([FUNCTION_NAME]);
+      // Zip entry names are stored uncompressed: an installed dependency would show as node_modules/...
+      const zip = readFileSync(built[0]!.path);
+      expect(zip.includes('index.js')).toBe(true);
+      expect(zip.includes('node_modules/')).toBe(false);
+      // The folder the CLI zipped: built modules, their source maps and the generated package.json, no dependencies.
+      const packaged = join(REPO_ROOT, 'functions', FUNCTION_NAME, '.build', `function-${FUNCTION_NAME}`);
+      const files = readdirSync(packaged, {recursive: true, encoding: 'utf8'});
+      expect(files.filter((f) => !/\.js(\.map)?$/.test(f))).toEqual(['package.json']);
+      expect(JSON.parse(readFileSync(join(packaged, 'package.json'), 'utf8'))).toEqual({
+        main: 'index.js',
+        type: 'module',
+      });
+    } finally {
+      rmSync(outDir, {recursive: true, force: true});
+    }
   });
 });
