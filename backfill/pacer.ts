@@ -1,16 +1,27 @@
 /**
- * Pacing for the backfill: token buckets sized so that the events we send in
- * any window never exceed Heap's documented Bulk Track limits
- * (shared/heap-rules.ts RATE_LIMITS), whether Heap counts in fixed or sliding
- * windows.
+ * Pacing for the backfill: the events we send in any window never exceed
+ * Heap's documented Bulk Track limits (shared/heap-rules.ts RATE_LIMITS),
+ * whether Heap counts in fixed or sliding windows, and the steady rate stays
+ * close to them.
  *
- * A bucket that holds at most `capacity` tokens and refills at `rate` lets at
- * most `capacity + rate × T` events through in any interval T. With
- * capacity = one batch B and rate = (limit − B) / (window + slack), any
- * window sees at most `limit` events, with `slack` (5% of the window, at
- * least 100 ms) to spare for the time between our clock and Heap's (latency). Buckets start
- * empty, so a run that starts right after another (a resume) continues its
- * budget instead of adding a fresh burst.
+ * Two parts per limit L over a window W, both on the window widened by 1%
+ * (W' = 1.01 W, room for Heap's clock):
+ *
+ * - a SlidingWindow, the guarantee: a log of the batches sent, each counted
+ *   from the moment its answer came back (Pacer.settle, called by the sender);
+ *   a batch goes only when it fits beside those of the last W', so no window
+ *   of Heap's ever holds more than L, whatever the batch sizes and latency;
+ * - a TokenBucket, the smoothing: refilled at L / W', so batches go out evenly
+ *   (room for the live function all along) instead of L at once at the start
+ *   of every window. It holds two batches, so a batch that went late (a timer
+ *   firing late, a slow page read) is made up by the next instead of lost.
+ *
+ * Batches of B spaced B / rate apart, each answered after d ms, fit the window
+ * at L / (W' + d): 99% of the ceiling less the request time (on the
+ * benchmark's 100x shorter windows, a few ms of loopback weigh more).
+ *
+ * Buckets start empty, so a run that starts right after another (a resume)
+ * begins at the paced rate instead of with a burst.
  *
  * Pure apart from the injectable clock.
  */
@@ -104,33 +115,106 @@ export class TokenBucket {
   }
 }
 
-/** Several buckets that must all allow a send (per identity and per app_id). */
+/**
+ * An exact limit: at most `limit` in any `windowMs`, from a log of the takes
+ * still inside the window (at most `limit` entries). A take is logged when its
+ * request goes out and, once `settle()` reports the answer, moved to the time
+ * of the answer: Heap counted the request somewhere in between, so an entry
+ * that leaves the window `windowMs` after the answer has left Heap's window
+ * too, however long the request took (no guess at latency). A take never
+ * settled (no request made) leaves after two windows.
+ */
+export class SlidingWindow {
+  readonly limit: number;
+  readonly windowMs: number;
+  #log: {at: number; n: number; open: boolean}[] = [];
+  #sum = 0;
+  #now: () => number;
+
+  constructor(o: {limit: number; windowMs: number; now: () => number}) {
+    if (!(o.limit > 0) || !Number.isFinite(o.limit))
+      throw new RangeError(`limit must be a positive number, got ${o.limit}`);
+    if (!(o.windowMs > 0) || !Number.isFinite(o.windowMs))
+      throw new RangeError(`windowMs must be a positive number, got ${o.windowMs}`);
+    this.limit = o.limit;
+    this.windowMs = o.windowMs;
+    this.#now = o.now;
+  }
+
+  #leavesAt(e: {at: number; open: boolean}): number {
+    return e.at + (e.open ? 2 : 1) * this.windowMs;
+  }
+
+  #prune(now: number): void {
+    while (this.#log.length > 0 && this.#leavesAt(this.#log[0]!) <= now) this.#sum -= this.#log.shift()!.n;
+  }
+
+  /** Taken within the window ending now (open takes included). */
+  used(): number {
+    this.#prune(this.#now());
+    return this.#sum;
+  }
+
+  /** Milliseconds until `n` more fit in the window (0 = now). */
+  waitMs(n: number): number {
+    if (n > this.limit) throw new RangeError(`cannot take ${n} under a limit of ${this.limit}`);
+    const now = this.#now();
+    this.#prune(now);
+    let excess = this.#sum + n - this.limit;
+    if (excess <= 0) return 0;
+    for (const e of this.#log) {
+      excess -= e.n;
+      if (excess <= 0) return Math.max(1, Math.ceil(this.#leavesAt(e) - now));
+    }
+    return this.windowMs;
+  }
+
+  /** Record `n` taken now (an open take, until settled); false (nothing recorded) if they do not fit. */
+  tryTake(n: number): boolean {
+    if (this.waitMs(n) > 0) return false;
+    this.#log.push({at: this.#now(), n, open: true});
+    this.#sum += n;
+    return true;
+  }
+
+  /** The oldest open take got its answer now: it counts from now on. */
+  settle(): void {
+    const e = this.#log.find((x) => x.open);
+    if (!e) return;
+    e.at = this.#now();
+    e.open = false;
+  }
+}
+
+/** Limits that must all allow a send: token buckets (smoothing) and sliding windows (the guarantee). */
 export class Pacer {
   readonly buckets: readonly TokenBucket[];
+  readonly windows: readonly SlidingWindow[];
   readonly clock: Clock;
 
-  constructor(buckets: readonly TokenBucket[], clock: Clock) {
+  constructor(buckets: readonly TokenBucket[], clock: Clock, windows: readonly SlidingWindow[] = []) {
     if (buckets.length === 0) throw new RangeError('a pacer needs at least one bucket');
     this.buckets = buckets;
+    this.windows = windows;
     this.clock = clock;
   }
 
   /** The largest batch it can ever allow. */
   get maxTake(): number {
-    return Math.min(...this.buckets.map((b) => b.capacity));
+    return Math.min(...this.buckets.map((b) => b.capacity), ...this.windows.map((w) => w.limit));
   }
 
-  /** Sustained events per millisecond (the slowest bucket). */
+  /** Sustained events per millisecond (the slowest bucket or window). */
   get ratePerMs(): number {
-    return Math.min(...this.buckets.map((b) => b.ratePerMs));
+    return Math.min(...this.buckets.map((b) => b.ratePerMs), ...this.windows.map((w) => w.limit / w.windowMs));
   }
 
   /** Milliseconds until `n` events may be sent. */
   waitMs(n: number): number {
-    return Math.max(...this.buckets.map((b) => b.waitMs(n)));
+    return Math.max(...this.buckets.map((b) => b.waitMs(n)), ...this.windows.map((w) => w.waitMs(n)));
   }
 
-  /** Wait until every bucket has `n` tokens, then take them. Rejects when `signal` aborts while waiting. */
+  /** Wait until every bucket and window allows `n`, then take them. Rejects when `signal` aborts while waiting. */
   async take(n: number, signal?: AbortSignal): Promise<void> {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`take needs a positive integer, got ${n}`);
     if (n > this.maxTake) throw new RangeError(`cannot take ${n} at once: the buckets hold ${this.maxTake}`);
@@ -139,10 +223,16 @@ export class Pacer {
       const wait = this.waitMs(n);
       if (wait <= 0) {
         for (const b of this.buckets) b.tryTake(n);
+        for (const w of this.windows) w.tryTake(n);
         return;
       }
       await this.clock.sleep(wait, signal);
     }
+  }
+
+  /** The request of the oldest open take was answered (any answer, or a network error): see SlidingWindow. */
+  settle(): void {
+    for (const w of this.windows) w.settle();
   }
 
   /** Heap answered 429: spend every bucket's budget, so sending resumes only at the paced rate. */
@@ -151,26 +241,28 @@ export class Pacer {
   }
 }
 
-/** Room left between our clock and Heap's (latency, jitter): this fraction of a window is left unused... */
-export const WINDOW_SLACK = 0.05;
-/** ...but never less than this (real time: matters only for time-scaled windows in tests). */
-export const MIN_SLACK_MS = 100;
+/**
+ * Added to each window: room for Heap's clock running at another rate than
+ * ours. Latency needs none: a take counts from its answer (SlidingWindow).
+ */
+export const WINDOW_SLACK = 0.01;
 
 export interface HeapPacerOptions {
-  /** The largest batch (events per request); it is also each bucket's capacity. */
+  /** The largest batch (events per request); each bucket holds two. */
   batchSize: number;
   /** Multiplies Heap's windows (tests: 0.01 = 100x shorter, as Local Heap's `rateLimits.timeScale`). */
   timeScale?: number;
   clock?: Clock;
 }
 
-/**
- * Events per ms a bucket of `capacity` may refill at so that any `windowMs`
- * (plus the slack) sees at most `limit` events: capacity + rate × (window + slack) = limit.
- */
-export function safeRatePerMs(limit: number, windowMs: number, capacity: number): number {
-  if (capacity >= limit) throw new RangeError(`a batch of ${capacity} leaves no room under a limit of ${limit}`);
-  return (limit - capacity) / (windowMs + Math.max(windowMs * WINDOW_SLACK, MIN_SLACK_MS));
+/** Heap's window widened by the slack: what the pacer keeps each limit over. */
+export function pacedWindowMs(windowMs: number): number {
+  return windowMs * (1 + WINDOW_SLACK);
+}
+
+/** The steady rate (events per ms) for `limit` per `windowMs`: limit / (window + slack). */
+export function pacedRatePerMs(limit: number, windowMs: number): number {
+  return limit / pacedWindowMs(windowMs);
 }
 
 /** A pacer for one identity under one app_id, at Heap's documented Bulk Track limits. */
@@ -179,15 +271,15 @@ export function heapPacer(o: HeapPacerOptions): Pacer {
   if (!(scale > 0) || !Number.isFinite(scale))
     throw new RangeError(`timeScale must be a positive number, got ${scale}`);
   const clock = o.clock ?? realClock;
+  const now = () => clock.now();
   const {bulkPerIdentity, bulkPerApp} = RATE_LIMITS;
-  const bucket = (limit: number, windowMs: number): TokenBucket =>
-    new TokenBucket({
-      capacity: o.batchSize,
-      ratePerMs: safeRatePerMs(limit, windowMs * scale, o.batchSize),
-      now: () => clock.now(),
-    });
-  return new Pacer(
-    [bucket(bulkPerIdentity.events, bulkPerIdentity.windowMs), bucket(bulkPerApp.events, bulkPerApp.windowMs)],
-    clock,
-  );
+  const buckets: TokenBucket[] = [];
+  const windows: SlidingWindow[] = [];
+  for (const {events: limit, windowMs} of [bulkPerIdentity, bulkPerApp]) {
+    if (o.batchSize > limit) throw new RangeError(`a batch of ${o.batchSize} can never fit under a limit of ${limit}`);
+    const paced = pacedWindowMs(windowMs * scale);
+    buckets.push(new TokenBucket({capacity: Math.min(limit, 2 * o.batchSize), ratePerMs: limit / paced, now}));
+    windows.push(new SlidingWindow({limit, windowMs: paced, now}));
+  }
+  return new Pacer(buckets, clock, windows);
 }

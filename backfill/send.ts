@@ -152,6 +152,7 @@ export class Sender {
         },
         onAttempt: (a) => {
           this.requests += 1;
+          pacer.settle(); // answered: the batch counts from now in the pacer's windows
           if (a.status === 429) pacer.drain();
           if (a.error !== undefined) this.#o.onAttempt?.({...a, events: n});
         },
