@@ -26,9 +26,11 @@ import {cliEnv} from '../tools/sanity-cli.ts';
 import {REPO_ROOT} from './build.ts';
 import type {BenchConfig} from './config.ts';
 import {APP_ID, DATASET, PROJECT_ID} from './fixtures.ts';
-import {compareRow, median, type ResultRow, ratio, type StoredTally, storedTally} from './stats.ts';
+import {compareRow, median, type ResultRow, ratio, type StoredTally, storedTally, summarise} from './stats.ts';
 
 const run = promisify(execFile);
+/** The type the pacer-alone runs backfill: about a quarter of the generated documents. */
+const PACING_TYPE = 'docsPage';
 const SUPPORT = join(REPO_ROOT, 'bench', 'support');
 
 interface LakeProcess {
@@ -71,6 +73,43 @@ interface RunFigures extends StoredTally {
   ratio: number;
   peakRssMiB: number;
   throttled: number;
+  /** Events stored after the first request, per minute between the first and the last request, as a share of the ceiling. */
+  steadyRatio: number;
+  /** Real ms from spawning the process until Heap stored its first event. */
+  startupMs: number;
+  /** The most events in any one of Heap's windows, as a share of the limit. */
+  busiestRatio: number;
+}
+
+/** The most events Local Heap received within any one of its (scaled) windows. */
+function busiestWindow(heap: LocalHeap, windowMs: number): number {
+  const times = heap
+    .events()
+    .map((e) => Date.parse(e.received_at))
+    .sort((a, b) => a - b);
+  let worst = 0;
+  for (let i = 0, j = 0; j < times.length; j++) {
+    while (times[i]! <= times[j]! - windowMs) i++;
+    worst = Math.max(worst, j - i + 1);
+  }
+  return worst;
+}
+
+/** Pacing apart from start-up, from when Local Heap received each request (events of one request share the time). */
+function pacing(
+  heap: LocalHeap,
+  spawnedAt: number,
+  ceilingPerMinute: number,
+): {steadyRatio: number; startupMs: number} {
+  const times = heap.events().map((e) => Date.parse(e.received_at));
+  if (times.length === 0) return {steadyRatio: 0, startupMs: Number.NaN};
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  const afterFirst = times.filter((t) => t > first).length;
+  return {
+    steadyRatio: last > first ? afterFirst / ((last - first) / 60_000) / ceilingPerMinute : 0,
+    startupMs: first - spawnedAt,
+  };
 }
 
 function figures(
@@ -79,6 +118,8 @@ function figures(
   elapsedMs: number,
   ceilingPerMinute: number,
   peakRssKb: number,
+  spawnedAt: number,
+  windowMs: number,
 ): RunFigures {
   const tally = storedTally(heap, expected);
   const perMinute = tally.stored / (elapsedMs / 60_000);
@@ -89,6 +130,8 @@ function figures(
     ratio: perMinute / ceilingPerMinute,
     peakRssMiB: peakRssKb / 1024,
     throttled: heap.stats().rateLimited,
+    ...pacing(heap, spawnedAt, ceilingPerMinute),
+    busiestRatio: busiestWindow(heap, windowMs) / RATE_LIMITS.bulkPerIdentity.events,
   };
 }
 
@@ -123,45 +166,68 @@ export async function backfillBenchmark(cfg: BenchConfig, log: (line: string) =>
     `backfill: Content Lake stand-in with ${documents.toLocaleString('en-US')} published documents (${lake.published.toLocaleString('en-US')} of the tracked types) at ${lake.url}`,
   );
   const ours: RunFigures[] = [];
+  const paced: RunFigures[] = [];
   const base: RunFigures[] = [];
   const baseDetail: {fetched: number; posted: number; statuses: Record<string, number>}[] = [];
+  const windowMs = RATE_LIMITS.bulkPerIdentity.windowMs * timeScale;
   const tmp = await mkdtemp(join(tmpdir(), 'sanity-heap-bench-'));
+  /** One `npm run backfill` run in a fresh process against a fresh Local Heap. */
+  const runOurs = async (
+    label: string,
+    extra: string[],
+    readPageSize: number,
+    expected?: number,
+  ): Promise<RunFigures> => {
+    const heap = await startLocalHeap({port: 0, rateLimits: {timeScale}});
+    try {
+      const dir = join(tmp, label);
+      const spawnedAt = Date.now();
+      const out = await runChild<{
+        result: {outcome: string; sent: number; failed: number};
+        elapsedMs: number;
+        peakRssKb: number;
+        logCounts: Record<string, number>;
+      }>(
+        'backfill-child.ts',
+        [
+          '--time-scale',
+          String(timeScale),
+          '--batch-size',
+          String(batchSize),
+          '--checkpoint',
+          join(dir, 'checkpoint.json'),
+          '--failures',
+          join(dir, 'failures.jsonl'),
+          ...extra,
+        ],
+        {lake: lake.url, heap: heap.url},
+        {BENCH_PAGE_SIZE: String(readPageSize)},
+      );
+      if (out.result.outcome !== 'done')
+        throw new Error(`backfill ${label}: outcome ${out.result.outcome} (${JSON.stringify(out.result)})`);
+      return figures(
+        heap,
+        expected ?? out.result.sent,
+        out.elapsedMs,
+        ceilingPerMinute,
+        out.peakRssKb,
+        spawnedAt,
+        windowMs,
+      );
+    } finally {
+      await heap.close();
+    }
+  };
   try {
     for (let r = 0; r < runs; r++) {
+      ours.push(await runOurs(`run${r}`, [], pageSize, lake.published));
+      // The pacer alone: one type (about a quarter of the documents) read in a single page, so no
+      // page read happens while sending and only the pacer sets the pace.
+      paced.push(await runOurs(`paced${r}`, ['--types', PACING_TYPE], documents));
       {
         const heap = await startLocalHeap({port: 0, rateLimits: {timeScale}});
         try {
-          const dir = join(tmp, `run${r}`);
-          const out = await runChild<{
-            result: {outcome: string; sent: number; failed: number};
-            elapsedMs: number;
-            peakRssKb: number;
-            logCounts: Record<string, number>;
-          }>(
-            'backfill-child.ts',
-            [
-              '--time-scale',
-              String(timeScale),
-              '--batch-size',
-              String(batchSize),
-              '--checkpoint',
-              join(dir, 'checkpoint.json'),
-              '--failures',
-              join(dir, 'failures.jsonl'),
-            ],
-            {lake: lake.url, heap: heap.url},
-            {BENCH_PAGE_SIZE: String(pageSize)},
-          );
-          if (out.result.outcome !== 'done')
-            throw new Error(`backfill run ${r + 1}: outcome ${out.result.outcome} (${JSON.stringify(out.result)})`);
-          ours.push(figures(heap, lake.published, out.elapsedMs, ceilingPerMinute, out.peakRssKb));
-        } finally {
-          await heap.close();
-        }
-      }
-      {
-        const heap = await startLocalHeap({port: 0, rateLimits: {timeScale}});
-        try {
+          const spawnedAt = Date.now();
           const out = await runChild<{
             fetched: number;
             posted: number;
@@ -175,15 +241,16 @@ export async function backfillBenchmark(cfg: BenchConfig, log: (line: string) =>
             {BENCH_LIMIT: String(baselineDocuments)},
           );
           baseDetail.push(out);
-          base.push(figures(heap, out.posted, out.elapsedMs, ceilingPerMinute, out.peakRssKb));
+          base.push(figures(heap, out.posted, out.elapsedMs, ceilingPerMinute, out.peakRssKb, spawnedAt, windowMs));
         } finally {
           await heap.close();
         }
       }
       const o = ours.at(-1)!;
+      const p = paced.at(-1)!;
       const b = base.at(-1)!;
       log(
-        `backfill run ${r + 1}/${runs}: ours ${o.stored.toLocaleString('en-US')} stored in ${(o.elapsedMs / 1000).toFixed(1)} s = ${o.ratio.toFixed(3)} of the ceiling, peak RSS ${o.peakRssMiB.toFixed(0)} MiB; baseline ${b.stored}/${baseDetail.at(-1)!.posted} stored = ${b.ratio.toFixed(3)} of the ceiling, peak RSS ${b.peakRssMiB.toFixed(0)} MiB`,
+        `backfill run ${r + 1}/${runs}: ours ${o.stored.toLocaleString('en-US')} stored in ${(o.elapsedMs / 1000).toFixed(1)} s = ${o.ratio.toFixed(3)} of the ceiling (steady ${o.steadyRatio.toFixed(3)}, first event after ${(o.startupMs / 1000).toFixed(2)} s, busiest window ${o.busiestRatio.toFixed(3)}); pacer alone ${p.stored.toLocaleString('en-US')} stored, steady ${p.steadyRatio.toFixed(3)}, busiest window ${p.busiestRatio.toFixed(3)}, ${p.throttled} × 429; peak RSS ${o.peakRssMiB.toFixed(0)} MiB; baseline ${b.stored}/${baseDetail.at(-1)!.posted} stored = ${b.ratio.toFixed(3)} of the ceiling, peak RSS ${b.peakRssMiB.toFixed(0)} MiB`,
       );
     }
   } finally {
@@ -197,11 +264,41 @@ export async function backfillBenchmark(cfg: BenchConfig, log: (line: string) =>
   return [
     compareRow(
       name,
-      `events stored per minute as a share of Heap's ceiling (${RATE_LIMITS.bulkPerIdentity.events} bulk events/min per identity = ${ceilingPerMinute.toLocaleString('en-US')}/min on the scaled clock)`,
+      `whole run: events stored per minute as a share of Heap's ceiling (start-up included; ${RATE_LIMITS.bulkPerIdentity.events} bulk events/min per identity = ${ceilingPerMinute.toLocaleString('en-US')}/min on the scaled clock)`,
       both,
       (x) => x.ratio * 100,
       '%',
       {ratio: `ours / baseline = ${ratio(median(ours.map((x) => x.ratio)), median(base.map((x) => x.ratio)))}`},
+    ),
+    {
+      benchmark: name,
+      metric: `steady pacing, the pacer alone (--types ${PACING_TYPE}: ${median(paced.map((x) => x.stored)).toLocaleString('en-US')} documents read in one page before sending): events stored after the first request, per minute between the first and the last request, as a share of the ceiling`,
+      ours: summarise(
+        paced.map((x) => x.steadyRatio * 100),
+        '%',
+      ),
+      baseline: 'no pacing',
+    },
+    compareRow(
+      name,
+      'steady rate of the whole run (page reads included): events after the first request, per minute between the first and the last request, as a share of the ceiling',
+      both,
+      (x) => x.steadyRatio * 100,
+      '%',
+    ),
+    compareRow(
+      name,
+      "most events in any one of Heap's windows, as a share of the limit (1000)",
+      {ours: [...ours, ...paced], baseline: base},
+      (x) => x.busiestRatio * 100,
+      '%',
+    ),
+    compareRow(
+      name,
+      'start-up: real time from starting the process to the first stored event (Node and imports, count query, first page read, first batch; not scaled)',
+      both,
+      (x) => x.startupMs / 1000,
+      's',
     ),
     compareRow(name, 'events stored per minute of wall time', both, (x) => x.perMinute, '/min'),
     {
@@ -211,7 +308,7 @@ export async function backfillBenchmark(cfg: BenchConfig, log: (line: string) =>
       baseline: `${median(base.map((x) => x.stored)).toLocaleString('en-US')} stored, ${median(base.map((x) => x.lost)).toLocaleString('en-US')} lost of ${posted.toLocaleString('en-US')} posted (bounded; ${(baseDetail[0]?.fetched ?? 0).toLocaleString('en-US')} fetched)`,
     },
     compareRow(name, 'duplicates stored', both, (x) => x.duplicates, ''),
-    compareRow(name, '429 answers from Heap', both, (x) => x.throttled, ''),
+    compareRow(name, '429 answers from Heap', {ours: [...ours, ...paced], baseline: base}, (x) => x.throttled, ''),
     compareRow(name, 'wall time of the run', both, (x) => x.elapsedMs / 1000, 's'),
     compareRow(name, 'peak RSS of the backfill process', both, (x) => x.peakRssMiB, 'MiB'),
   ];
