@@ -53,6 +53,12 @@ export const realClock: Clock = {
     }),
 };
 
+/** `value` when it is a finite number above 0; a RangeError naming `name` otherwise. */
+function positive(name: string, value: number): number {
+  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
 export interface TokenBucketOptions {
   /** The most tokens it holds (and the largest single take). */
   capacity: number;
@@ -71,12 +77,8 @@ export class TokenBucket {
   #now: () => number;
 
   constructor(o: TokenBucketOptions) {
-    if (!(o.capacity > 0) || !Number.isFinite(o.capacity))
-      throw new RangeError(`capacity must be a positive number, got ${o.capacity}`);
-    if (!(o.ratePerMs > 0) || !Number.isFinite(o.ratePerMs))
-      throw new RangeError(`ratePerMs must be a positive number, got ${o.ratePerMs}`);
-    this.capacity = o.capacity;
-    this.ratePerMs = o.ratePerMs;
+    this.capacity = positive('capacity', o.capacity);
+    this.ratePerMs = positive('ratePerMs', o.ratePerMs);
     this.#now = o.now;
     this.#tokens = Math.min(o.capacity, Math.max(0, o.initial ?? 0));
     this.#at = o.now();
@@ -132,12 +134,8 @@ export class SlidingWindow {
   #now: () => number;
 
   constructor(o: {limit: number; windowMs: number; now: () => number}) {
-    if (!(o.limit > 0) || !Number.isFinite(o.limit))
-      throw new RangeError(`limit must be a positive number, got ${o.limit}`);
-    if (!(o.windowMs > 0) || !Number.isFinite(o.windowMs))
-      throw new RangeError(`windowMs must be a positive number, got ${o.windowMs}`);
-    this.limit = o.limit;
-    this.windowMs = o.windowMs;
+    this.limit = positive('limit', o.limit);
+    this.windowMs = positive('windowMs', o.windowMs);
     this.#now = o.now;
   }
 
@@ -267,9 +265,7 @@ export function pacedRatePerMs(limit: number, windowMs: number): number {
 
 /** A pacer for one identity under one app_id, at Heap's documented Bulk Track limits. */
 export function heapPacer(o: HeapPacerOptions): Pacer {
-  const scale = o.timeScale ?? 1;
-  if (!(scale > 0) || !Number.isFinite(scale))
-    throw new RangeError(`timeScale must be a positive number, got ${scale}`);
+  const scale = positive('timeScale', o.timeScale ?? 1);
   const clock = o.clock ?? realClock;
   const now = () => clock.now();
   const {bulkPerIdentity, bulkPerApp} = RATE_LIMITS;
