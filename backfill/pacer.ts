@@ -20,8 +20,9 @@
  * at L / (W' + d): 99% of the ceiling less the request time (on the
  * benchmark's 100x shorter windows, a few ms of loopback weigh more).
  *
- * Buckets start empty, so a run that starts right after another (a resume)
- * begins at the paced rate instead of with a burst.
+ * Buckets start empty when the run starts (they fill during its count query
+ * and first page read). A run cannot see the sends of another run that ended
+ * just before it: its first window may then draw a 429, which pauses it.
  *
  * Pure apart from the injectable clock.
  */
