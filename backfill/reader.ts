@@ -6,7 +6,7 @@
  * generator that holds at most two pages (the one being consumed and the next,
  * fetched ahead).
  */
-import {BACKFILL_PROJECTION} from '../shared/groq.ts';
+import {BACKFILL_PROJECTION, propertyGroq} from '../shared/groq.ts';
 import {PROPERTIES} from '../shared/tracking-plan.ts';
 
 /** The slice of @sanity/client the reader needs (so tests can pass any client). */
@@ -19,8 +19,9 @@ export type ProjectedDocument = Record<string, unknown> & {_id: string};
 
 export const READ_PAGE_SIZE = 1000;
 
-/** The GROQ source of the plan's `published_at` property. */
-const PUBLISHED_AT = PROPERTIES.find((p) => p.name === 'published_at')?.groq ?? 'publishedAt';
+/** The GROQ source of the plan's `published_at` property (one expression over every type). */
+const publishedAtSpec = PROPERTIES.find((p) => p.name === 'published_at');
+const PUBLISHED_AT = publishedAtSpec ? propertyGroq(publishedAtSpec) : 'publishedAt';
 
 export interface Selection {
   types: readonly string[];

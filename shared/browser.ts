@@ -7,18 +7,13 @@
  * `window.heap` your Heap snippet defines (the snippet's queue before heap.js
  * has loaded, the real SDK after), looked up at call time.
  */
-import {PAGE_PROJECTION} from './groq.ts';
 import {MAX_EVENT_NAME} from './heap-rules.ts';
 import {cut, type HeapProperties, normaliseProperties} from './normalize.ts';
 import {BROWSER_PROPERTIES, EVENTS} from './tracking-plan.ts';
 
-/**
- * What a page query appends to fetch exactly the properties the browser sends
- * (the non-delta twin of the function's projection), e.g.
- * `*[_type == "article" && slug.current == $slug][0]{title, body, "analytics": ${CONTENT_VIEW_PROJECTION}}`.
- */
-export const CONTENT_VIEW_PROJECTION: string = PAGE_PROJECTION;
-export {PAGE_PROJECTION};
+// The page query's projection, CONTENT_VIEW_PROJECTION, lives in ./groq.ts: it is
+// a query-time string for the code that fetches the page (often server-side), so
+// it stays out of this bundle, which needs only the plan's property names.
 
 /** A value the browser SDK accepts. */
 export type BrowserValue = string | number | boolean;
@@ -83,7 +78,7 @@ function resolveHeap(options: HeapOptions | undefined, method: keyof HeapBrowser
 }
 
 /**
- * The browser properties of a piece of content fetched with {@link CONTENT_VIEW_PROJECTION}:
+ * The browser properties of a piece of content fetched with `CONTENT_VIEW_PROJECTION` (./groq.ts):
  * the plan's browser properties, normalised exactly as the function normalises them.
  *
  * The shared normaliser already meets Heap's browser rules, the strictest there are:

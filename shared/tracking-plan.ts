@@ -26,7 +26,7 @@ export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
  * - `id`: a document id, reduced to its published id (no `drafts.` / `versions.<release>.` prefix)
  * - `string`: a string, cut below Heap's 1024-character limit
  * - `list`: an array of strings, joined with `||` (what Heap itself does with arrays)
- * - `datetime`: an ISO 8601 string
+ * - `datetime`: an ISO 8601 string; a date alone (a Sanity `date` field) is sent as that day's midnight UTC
  * - `number`: a finite number
  */
 export type PropertyKind = 'id' | 'string' | 'list' | 'datetime' | 'number';
@@ -34,8 +34,14 @@ export type PropertyKind = 'id' | 'string' | 'list' | 'datetime' | 'number';
 export interface PropertySpec {
   /** Heap property name (snake_case). */
   readonly name: string;
-  /** GROQ expression evaluated against the document (dereferences allowed). */
+  /** GROQ expression evaluated against the document (dereferences allowed); `null` where a type has no such field. */
   readonly groq: string;
+  /**
+   * Where a tracked type keeps the value elsewhere: its own GROQ, by type name, e.g.
+   * `{article: 'language'}` (other types read `groq`). The generated projection stays
+   * one expression: `select(_type == "article" => language, locale)`.
+   */
+  readonly byType?: Readonly<Record<string, string>>;
   readonly kind: PropertyKind;
   /** Maximum characters kept (after joining lists); below Heap's 1024. */
   readonly maxLength: number;
@@ -58,6 +64,7 @@ export const PROPERTIES: readonly PropertySpec[] = [
   {name: 'campaign', groq: 'campaign', kind: 'string', maxLength: TEXT},
   {name: 'release_id', groq: 'releaseId', kind: 'string', maxLength: ID},
   {name: 'experiment_key', groq: 'experimentKey', kind: 'string', maxLength: ID},
+  {name: 'experiment_variant', groq: 'experimentVariant', kind: 'string', maxLength: ID},
   {name: 'published_at', groq: 'publishedAt', kind: 'datetime', maxLength: 40},
   {name: 'revision', groq: '_rev', kind: 'string', maxLength: ID, serverOnly: true},
 ];

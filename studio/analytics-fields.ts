@@ -13,6 +13,7 @@
  *   export const article = defineType({name: 'article', type: 'document', fields: [titleField, ...analyticsFields]});
  */
 import {defineArrayMember, defineField, defineType} from '@sanity/types';
+import {sourceFor} from '../shared/groq.ts';
 import {PROPERTIES, type PropertySpec} from '../shared/tracking-plan.ts';
 
 /** The plan property with this Heap name; throws if the plan no longer has it. */
@@ -23,14 +24,16 @@ function planProperty(name: string): PropertySpec {
 }
 
 /**
- * The document field a plan property reads, and the field it reads on the
- * referenced document: `author->name` → {field: 'author', dereferenced: 'name'}.
+ * The document field a plan property reads (on `type`, when given: its per-type
+ * source), and the field it reads on the referenced document:
+ * `author->name` → {field: 'author', dereferenced: 'name'}.
  */
-export function planSource(name: string): {field: string; dereferenced?: string; maxLength: number} {
+export function planSource(name: string, type?: string): {field: string; dereferenced?: string; maxLength: number} {
   const spec = planProperty(name);
-  const field = /^[A-Za-z_][A-Za-z0-9_]*/.exec(spec.groq)?.[0];
-  if (!field) throw new Error(`plan property ${name}: cannot read a field name from ${JSON.stringify(spec.groq)}`);
-  const dereferenced = /->\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(spec.groq)?.[1];
+  const groq = type === undefined ? spec.groq : sourceFor(spec, type);
+  const field = /^[A-Za-z_][A-Za-z0-9_]*/.exec(groq)?.[0];
+  if (!field) throw new Error(`plan property ${name}: cannot read a field name from ${JSON.stringify(groq)}`);
+  const dereferenced = /->\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(groq)?.[1];
   return {field, maxLength: spec.maxLength, ...(dereferenced ? {dereferenced} : {})};
 }
 
@@ -43,6 +46,7 @@ const locale = planSource('locale');
 const campaign = planSource('campaign');
 const releaseId = planSource('release_id');
 const experimentKey = planSource('experiment_key');
+const experimentVariant = planSource('experiment_variant');
 
 /** Document type names the plan's references point to. */
 export const AUTHOR_TYPE = 'author';
@@ -130,20 +134,43 @@ export const experimentKeyField = defineField({
   validation: (rule) => rule.max(experimentKey.maxLength).warning(keeps(experimentKey.maxLength)),
 });
 
+export const experimentVariantField = defineField({
+  name: experimentVariant.field,
+  title: 'Experiment variant',
+  type: 'string',
+  description: `Name of the variant this content is in that experiment, e.g. control or b; reported to Heap as "experiment_variant".`,
+  validation: (rule) => rule.max(experimentVariant.maxLength).warning(keeps(experimentVariant.maxLength)),
+});
+
+/** Each editor-owned field, by the plan property it feeds. */
+const FIELDS_BY_PROPERTY = [
+  ['slug', slugField],
+  ['published_at', publishedAtField],
+  ['author', authorField],
+  ['topics', topicsField],
+  ['locale', localeField],
+  ['campaign', campaignField],
+  ['release_id', releaseIdField],
+  ['experiment_key', experimentKeyField],
+  ['experiment_variant', experimentVariantField],
+] as const;
+
 /**
  * The editor-owned analytics fields, to spread into each tracked document type.
  * The plan also reads `title`: add {@link titleField} if the type has no title yet.
  */
-export const analyticsFields = [
-  slugField,
-  publishedAtField,
-  authorField,
-  topicsField,
-  localeField,
-  campaignField,
-  releaseIdField,
-  experimentKeyField,
-];
+export const analyticsFields = FIELDS_BY_PROPERTY.map(([, field]) => field);
+
+/**
+ * The analytics fields a tracked type still needs: all of them except where the
+ * plan reads that type's own field instead (a per-type source, e.g. `locale` is
+ * `language` on `article`: the article keeps its `language` and gets no `locale`).
+ */
+export function analyticsFieldsFor(type: string): typeof analyticsFields {
+  return FIELDS_BY_PROPERTY.filter(([name]) => sourceFor(planProperty(name), type) === planProperty(name).groq).map(
+    ([, field]) => field,
+  );
+}
 
 /** Every document field the tracking plan reads: the title plus the analytics fields. */
 export const trackedDocumentFields = [titleField, ...analyticsFields];

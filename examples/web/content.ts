@@ -38,6 +38,7 @@ export const EXAMPLE_DOCUMENTS: readonly ExampleDocument[] = [
     locale: 'en-US',
     campaign: 'summer-series',
     experimentKey: 'headline-length',
+    experimentVariant: 'short',
     publishedAt: '2025-05-06T10:00:00Z',
     body: [
       block('b1', 'Every page view and every click carries the article it happened on.'),

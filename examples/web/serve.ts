@@ -12,7 +12,7 @@ import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {evaluate, parse} from 'groq-js';
 import {buildBrowser} from '../../scripts/build-browser.ts';
-import {CONTENT_VIEW_PROJECTION} from '../../shared/browser.ts';
+import {CONTENT_VIEW_PROJECTION} from '../../shared/groq.ts';
 import {logLine} from '../../shared/log.ts';
 import {helpRequested} from '../../tools/cli-help.ts';
 import {PortError, type PortSetting, portSetting, startOnPort, waitUntilAnswers} from '../../tools/ports.ts';

@@ -2,10 +2,11 @@
  * When event.data was not projected (a raw document: the emulator's "plain"
  * invoke, or a payload sent without before/after), read the tracking plan's
  * properties from it the way the projection would, for every property whose
- * GROQ source is a plain attribute path (`title`, `slug.current`). Properties
+ * GROQ source for the document's type is a plain attribute path (`title`, `slug.current`). Properties
  * that need GROQ (dereferences such as `author->name`, `topics[]->title`)
  * cannot be read from a raw document: they are reported as missing.
  */
+import {sourceFor} from '../../shared/groq.ts';
 import {PROPERTIES, SYSTEM_FIELDS} from '../../shared/tracking-plan.ts';
 
 const ATTRIBUTE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
@@ -30,8 +31,10 @@ export function projectRawDocument(raw: Record<string, unknown>): RawProjection 
   const doc: Record<string, unknown> = {};
   const unavailable: string[] = [];
   for (const field of SYSTEM_FIELDS) if (Object.hasOwn(raw, field)) doc[field] = raw[field];
+  const type = typeof raw._type === 'string' ? raw._type : '';
   for (const spec of PROPERTIES) {
-    if (ATTRIBUTE_PATH.test(spec.groq)) doc[spec.name] = readPath(raw, spec.groq.split('.'));
+    const groq = sourceFor(spec, type);
+    if (ATTRIBUTE_PATH.test(groq)) doc[spec.name] = readPath(raw, groq.split('.'));
     else unavailable.push(spec.name);
   }
   return {doc, unavailable};

@@ -4,9 +4,9 @@
  * - browser: the page projection, through contentProperties.
  */
 import {evaluate, parse} from 'groq-js';
-import {CONTENT_VIEW_PROJECTION, contentProperties} from '../../shared/browser.ts';
+import {contentProperties} from '../../shared/browser.ts';
 import {buildContentEvent} from '../../shared/content-event.ts';
-import {FUNCTION_PROJECTION} from '../../shared/groq.ts';
+import {CONTENT_VIEW_PROJECTION, FUNCTION_PROJECTION} from '../../shared/groq.ts';
 import type {HeapProperties} from '../../shared/normalize.ts';
 import {DEFAULT_IDENTITY, SERVER_ONLY_PROPERTIES} from '../../shared/tracking-plan.ts';
 

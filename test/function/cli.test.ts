@@ -94,6 +94,7 @@ describe('create, update and delete reach Local Heap through the CLI', () => {
       locale: 'en-GB',
       campaign: 'spring-launch',
       experiment_key: 'headline-test',
+      experiment_variant: 'long-headline',
       published_at: '2025-03-01T09:30:00.000Z',
       revision: 'rev-article-1',
       dataset: 'production',

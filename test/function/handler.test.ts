@@ -92,6 +92,7 @@ const articleProperties = {
   topics: 'Analytics||Content operations',
   locale: 'en-GB',
   experiment_key: 'headline-test',
+  experiment_variant: 'long-headline',
   published_at: '2025-03-01T09:30:00.000Z',
   dataset: 'production',
 };

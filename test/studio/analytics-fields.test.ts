@@ -78,7 +78,17 @@ describe('the tracking plan reads exactly the Studio fields', () => {
   it('ships the editor-owned fields as analyticsFields (title separately, most types already have one)', () => {
     const names = (analyticsFields as unknown as FieldDef[]).map((f) => f.name).sort();
     expect(names).toEqual(
-      ['author', 'campaign', 'experimentKey', 'locale', 'publishedAt', 'releaseId', 'slug', 'topics'].sort(),
+      [
+        'author',
+        'campaign',
+        'experimentKey',
+        'experimentVariant',
+        'locale',
+        'publishedAt',
+        'releaseId',
+        'slug',
+        'topics',
+      ].sort(),
     );
     expect((titleField as unknown as FieldDef).name).toBe('title');
   });

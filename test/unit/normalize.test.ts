@@ -238,6 +238,9 @@ describe('datetimes', () => {
     expect(norm('published_at', ' 2025-01-15T14:00:00+02:00\n').value).toBe('2025-01-15T12:00:00.000Z');
     expect(norm('published_at', '2025-01-15').value).toBe('2025-01-15T00:00:00.000Z');
   });
+  it('turn a date alone (a Sanity `date` field) into that day at midnight UTC, without a warning', () => {
+    expect(norm('published_at', '2025-03-01')).toEqual({value: '2025-03-01T00:00:00.000Z', warnings: []});
+  });
   it('drop what is not a date, with a warning', () => {
     expect(norm('published_at', 'next tuesday')).toEqual({
       value: undefined,

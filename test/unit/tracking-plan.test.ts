@@ -37,6 +37,7 @@ describe('the tracking plan', () => {
         'campaign',
         'release_id',
         'experiment_key',
+        'experiment_variant',
         'published_at',
         'revision',
         'dataset',
