@@ -7,21 +7,23 @@
  *   npm run doctor
  *   HEAP_APP_ID=123 HEAP_API_URL=https://c.eu.heap-api.com npm run doctor
  *   npm run doctor -- --blueprint path/to/sanity.blueprint.ts
+ *   npm run doctor -- --schema schema.json    # also check the plan against `sanity schema extract`'s file
  */
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import {loadBlueprint, runDoctor} from './doctor/run.ts';
+import {loadSchemaFile, SchemaFileError} from './schema/extracted-schema.ts';
 
-const USAGE = 'usage: npm run doctor [-- --blueprint <file>]';
+const USAGE = 'usage: npm run doctor [-- --blueprint <file>] [--schema <file from sanity schema extract>]';
 const DEFAULT_BLUEPRINT = fileURLToPath(new URL('../sanity.blueprint.ts', import.meta.url));
 
 async function main(argv: string[]): Promise<number> {
-  let values: {blueprint?: string; help?: boolean};
+  let values: {blueprint?: string; schema?: string; help?: boolean};
   try {
     ({values} = parseArgs({
       args: argv,
-      options: {blueprint: {type: 'string'}, help: {type: 'boolean', short: 'h'}},
+      options: {blueprint: {type: 'string'}, schema: {type: 'string'}, help: {type: 'boolean', short: 'h'}},
       allowPositionals: false,
       strict: true,
     }));
@@ -35,9 +37,25 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const file = values.blueprint ? path.resolve(values.blueprint) : DEFAULT_BLUEPRINT;
-  const report = runDoctor({env: process.env, blueprint: await loadBlueprint(file)});
+  const report = runDoctor({
+    env: process.env,
+    blueprint: await loadBlueprint(file),
+    ...(values.schema === undefined ? {} : {schema: readSchema(values.schema)}),
+  });
   for (const line of report.lines) console.log(line);
   return report.problems === 0 ? 0 : 1;
+}
+
+function readSchema(
+  file: string,
+): {file: string; value: ReturnType<typeof loadSchemaFile>} | {file: string; error: string} {
+  const shown = path.relative(process.cwd(), path.resolve(file)) || file;
+  try {
+    return {file: shown, value: loadSchemaFile(path.resolve(file))};
+  } catch (error) {
+    if (error instanceof SchemaFileError) return {file: shown, error: error.message.replace(path.resolve(file), shown)};
+    throw error;
+  }
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -4,7 +4,7 @@
  */
 import {scrubSecrets} from '../../shared/log.ts';
 
-export type Area = 'config' | 'blueprint' | 'plan';
+export type Area = 'config' | 'blueprint' | 'plan' | 'schema';
 
 export interface Finding {
   area: Area;

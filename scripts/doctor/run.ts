@@ -4,10 +4,12 @@
  */
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
+import {EXTRACT_HINT, type ExtractedSchema} from '../schema/extracted-schema.ts';
 import {checkBlueprint} from './blueprint-check.ts';
 import {checkConfig, configPresent} from './config-check.ts';
 import {countProblems, type Finding, formatFinding, problem} from './finding.ts';
 import {checkPlan, PLAN, type PlanInput} from './plan-check.ts';
+import {checkSchema} from './schema-check.ts';
 
 export type LoadedBlueprint = {ok: true; file: string; value: unknown} | {ok: false; file: string; error: string};
 
@@ -27,6 +29,8 @@ export interface DoctorInput {
   env: Record<string, string | undefined>;
   blueprint: LoadedBlueprint;
   plan?: PlanInput;
+  /** `--schema <file>`: the extracted schema to check the plan against, or why it could not be read. */
+  schema?: {file: string; value: ExtractedSchema} | {file: string; error: string};
 }
 
 export interface DoctorReport {
@@ -56,7 +60,11 @@ export function runDoctor(input: DoctorInput): DoctorReport {
       ),
     );
   }
-  findings.push(...checkPlan(input.plan ?? PLAN));
+  const plan = input.plan ?? PLAN;
+  findings.push(...checkPlan(plan));
+  if (input.schema && 'error' in input.schema)
+    findings.push(problem('schema', input.schema.error, `make it with the Studio's CLI: ${EXTRACT_HINT}`));
+  else if (input.schema) findings.push(...checkSchema(input.schema.value, input.schema.file, plan));
 
   const secrets = [input.env.HEAP_APP_ID?.trim(), input.env.SANITY_AUTH_TOKEN];
   const problems = countProblems(findings);

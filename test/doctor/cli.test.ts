@@ -2,32 +2,11 @@
  * `npm run doctor` end to end: the real CLI (node scripts/doctor.ts) on the
  * real blueprint and plan, and on a broken blueprint file and environment.
  */
-import {execFile} from 'node:child_process';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {BIN_DIR, cliEnv, type EnvOverrides, REPO_ROOT} from '../../tools/sanity-cli.ts';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function doctor(args: string[] = [], env: EnvOverrides = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      join(BIN_DIR, 'node'),
-      ['scripts/doctor.ts', ...args],
-      {cwd: REPO_ROOT, env: cliEnv(env), timeout: 20_000},
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({code, stdout, stderr});
-      },
-    );
-  });
-}
+import {doctor} from './run-doctor.ts';
 
 const lines = (out: string) => out.trim().split('\n');
 
