@@ -164,12 +164,18 @@ export const analyticsFields = FIELDS_BY_PROPERTY.map(([, field]) => field);
 /**
  * The analytics fields a tracked type still needs: all of them except where the
  * plan reads that type's own field instead (a per-type source, e.g. `locale` is
- * `language` on `article`: the article keeps its `language` and gets no `locale`).
+ * `language` on `article`: the article keeps its `language` and gets no `locale`)
+ * or reads nothing (`null`).
  */
-export function analyticsFieldsFor(type: string): typeof analyticsFields {
-  return FIELDS_BY_PROPERTY.filter(([name]) => sourceFor(planProperty(name), type) === planProperty(name).groq).map(
-    ([, field]) => field,
-  );
+export function analyticsFieldsFor(
+  type: string,
+  properties: readonly PropertySpec[] = PROPERTIES,
+): typeof analyticsFields {
+  return FIELDS_BY_PROPERTY.filter(([name]) => {
+    const spec = properties.find((p) => p.name === name);
+    if (!spec) return false;
+    return spec.groq !== 'null' && sourceFor(spec, type) === spec.groq;
+  }).map(([, field]) => field);
 }
 
 /** Every document field the tracking plan reads: the title plus the analytics fields. */

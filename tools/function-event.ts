@@ -33,13 +33,18 @@ function functionRule(): ExprNode {
   return rule;
 }
 
-/** event.data for a change from `before` to `after` (null = absent), or undefined when the filter drops it. */
+/**
+ * event.data for a change from `before` to `after` (null = absent), or undefined when the filter drops it.
+ * `rule`: another blueprint's filter and projection (default: this repository's).
+ */
 export async function projectChange(
   before: Doc | null,
   after: Doc | null,
   references: Doc[] = referencedFixtures(),
+  rule?: {filter: string; projection: string},
 ): Promise<Doc | undefined> {
+  const tree = rule ? parse(`*[${rule.filter}]${rule.projection}`, {mode: 'delta'}) : functionRule();
   // After a delete the changed document itself is empty (`@` is {}), as on Sanity and in the CLI.
-  const result = await (await evaluate(functionRule(), {dataset: [after ?? {}, ...references], before, after})).get();
+  const result = await (await evaluate(tree, {dataset: [after ?? {}, ...references], before, after})).get();
   return (result as Doc[])[0];
 }

@@ -47,12 +47,12 @@ export interface CliResult {
 /** Run `sanity-run ...args` from the repository root and wait for it. */
 export function runSanity(
   args: readonly string[],
-  options: {env?: EnvOverrides; timeoutMs?: number} = {},
+  options: {env?: EnvOverrides; timeoutMs?: number; cwd?: string} = {},
 ): Promise<CliResult> {
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(SANITY_RUN, [...args], {
-      cwd: REPO_ROOT,
+      cwd: options.cwd ?? REPO_ROOT,
       env: cliEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -85,7 +85,7 @@ export function runSanity(
   });
 }
 
-/** What a `functions test` run gets as its document change. Paths are relative to the repository root. */
+/** What a `functions test` run gets as its document change. Paths are relative to the CLI's working directory. */
 export type FunctionInput = {before: string; after: string} | {file: string} | {data: string};
 
 /** Arguments for `sanity-run functions test heap-content-sync ... --json`. */
@@ -100,10 +100,10 @@ export function functionTestArgs(input: FunctionInput, scope: {projectId?: strin
   return args;
 }
 
-/** Run the function once through the real CLI. */
+/** Run the function once through the real CLI (from `cwd`, default the repository root: where its blueprint is). */
 export function runFunctionTest(
   input: FunctionInput,
-  options: {env?: EnvOverrides; projectId?: string; dataset?: string; timeoutMs?: number} = {},
+  options: {env?: EnvOverrides; projectId?: string; dataset?: string; timeoutMs?: number; cwd?: string} = {},
 ): Promise<CliResult> {
   return runSanity(functionTestArgs(input, options), options);
 }

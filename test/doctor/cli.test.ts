@@ -6,7 +6,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {doctor} from './run-doctor.ts';
+import {doctor} from '../helpers/run-script.ts';
 
 const lines = (out: string) => out.trim().split('\n');
 

@@ -11,7 +11,7 @@ import {checkSchema} from '../../scripts/doctor/schema-check.ts';
 import {loadSchemaFile} from '../../scripts/schema/extracted-schema.ts';
 import {PROPERTIES, type PropertySpec, TRACKED_TYPES} from '../../shared/tracking-plan.ts';
 import {REPO_ROOT} from '../../tools/sanity-cli.ts';
-import {doctor} from './run-doctor.ts';
+import {doctor} from '../helpers/run-script.ts';
 
 const schemaOf = (model: string) => loadSchemaFile(`${REPO_ROOT}/fixtures/schemas/${model}.json`);
 const PLAN = {trackedTypes: TRACKED_TYPES, properties: PROPERTIES};

@@ -11,6 +11,7 @@ import {PROPERTIES, type PropertySpec, TRACKED_TYPES} from '../../shared/trackin
 import {
   AUTHOR_TYPE,
   analyticsFields,
+  analyticsFieldsFor,
   authorType,
   planSource,
   TOPIC_TYPE,
@@ -141,6 +142,28 @@ describe('the tracking plan reads exactly the Studio fields', () => {
     }
     expect((authorType as unknown as TypeDef).name).toBe(AUTHOR_TYPE);
     expect((topicType as unknown as TypeDef).name).toBe(TOPIC_TYPE);
+  });
+});
+
+describe('per-type sources in the Studio', () => {
+  const names = (fields: unknown[]) => (fields as FieldDef[]).map((f) => f.name);
+
+  it('every tracked type gets every analytics field while the plan reads the same fields everywhere', () => {
+    for (const type of TRACKED_TYPES) expect(names(analyticsFieldsFor(type))).toEqual(names(analyticsFields));
+  });
+
+  it('a type whose own field the plan reads (or that reads nothing) does not get a second field for it', () => {
+    const perType = PROPERTIES.map((p) => {
+      if (p.name === 'locale') return {...p, byType: {article: 'language'}};
+      if (p.name === 'release_id') return {...p, byType: {article: 'null'}};
+      return p;
+    });
+    const article = names(analyticsFieldsFor('article', perType));
+    expect(article).not.toContain('locale');
+    expect(article).not.toContain('releaseId');
+    expect(article).toContain('experimentVariant');
+    expect(names(analyticsFieldsFor('landingPage', perType))).toEqual(names(analyticsFields));
+    expect(planSource('locale', 'article')).toMatchObject({field: 'locale'});
   });
 });
 
