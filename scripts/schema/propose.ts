@@ -48,9 +48,10 @@ export function propose(
     const byType: Record<string, string> = {};
     types.forEach((type, i) => {
       const source = found[i] ?? 'null';
-      if (found[i] === undefined) (missing[spec.name] ??= []).push(type);
       if (source !== groq) byType[type] = source;
     });
+    const none = types.filter((_, i) => found[i] === undefined);
+    if (none.length > 0) missing[spec.name] = none;
     return Object.keys(byType).length > 0 ? {...shape, groq, byType} : {...shape, groq};
   });
   return {types: [...types], properties, missing};
