@@ -39,7 +39,9 @@ const PUBLISHED_ONLY = '!(_id in path("drafts.**")) && !(_id in path("versions.*
  */
 export function publishedFilter(selection: Selection): string {
   const parts = ['_type in $types', PUBLISHED_ONLY];
-  if (selection.since !== undefined) parts.push(`dateTime(coalesce(${PUBLISHED_AT}, _createdAt)) >= dateTime($since)`);
+  // A date field ("2025-03-01") counts as that day at midnight UTC, as the normaliser sends it.
+  const first = `coalesce(dateTime(${PUBLISHED_AT}), dateTime(${PUBLISHED_AT} + "T00:00:00Z"), dateTime(_createdAt))`;
+  if (selection.since !== undefined) parts.push(`${first} >= dateTime($since)`);
   return parts.join(' && ');
 }
 

@@ -120,21 +120,24 @@ function checkProperty(spec: PropertySpec): Finding[] {
       ),
     );
   }
-  const parsed = tryParse(spec.groq);
-  if (!parsed.ok) {
-    findings.push(
-      problem(
-        'plan',
-        `property ${show(name)}: GROQ ${show(spec.groq)} does not parse: ${parsed.error}`,
-        `fix its groq in ${PLAN_FILE}`,
-      ),
-    );
-  } else {
+  // The default source and every per-type source.
+  for (const groq of [spec.groq, ...Object.values(spec.byType ?? {})]) {
+    const parsed = tryParse(groq);
+    if (!parsed.ok) {
+      findings.push(
+        problem(
+          'plan',
+          `property ${show(name)}: GROQ ${show(groq)} does not parse: ${parsed.error}`,
+          `fix its groq in ${PLAN_FILE}`,
+        ),
+      );
+      continue;
+    }
     for (const what of forbiddenInFunctions(parsed.ast)) {
       findings.push(
         problem(
           'plan',
-          `property ${show(name)}: GROQ ${show(spec.groq)} uses ${what}, which Sanity Functions do not allow`,
+          `property ${show(name)}: GROQ ${show(groq)} uses ${what}, which Sanity Functions do not allow`,
           `read a field or a reference (->) instead`,
         ),
       );
@@ -180,7 +183,19 @@ export function checkPlan(plan: PlanInput = PLAN): Finding[] {
     findings.push(problem('plan', `TRACKED_TYPES lists ${show(type)} twice`, `remove the duplicate in ${PLAN_FILE}`));
   }
   findings.push(...checkEvents(plan.events));
-  for (const spec of plan.properties) findings.push(...checkProperty(spec));
+  for (const spec of plan.properties) {
+    findings.push(...checkProperty(spec));
+    // A per-type source under a name that is not tracked would silently never apply.
+    for (const type of Object.keys(spec.byType ?? {}).filter((t) => !plan.trackedTypes.includes(t))) {
+      findings.push(
+        problem(
+          'plan',
+          `property ${show(spec.name)} has a source for ${show(type)}, which is not in TRACKED_TYPES`,
+          `fix the type name in its byType, or track ${show(type)}, in ${PLAN_FILE}`,
+        ),
+      );
+    }
+  }
   const names = [...plan.properties.map((p) => p.name), ...plan.serverContextProperties];
   for (const name of duplicates(names)) {
     findings.push(

@@ -2,6 +2,7 @@
 import {chmod, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {evaluate, parse} from 'groq-js';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {
   type Checkpoint,
@@ -118,9 +119,24 @@ describe('GROQ', () => {
     expect(q).toContain('!(_id in path("versions.**"))');
     expect(q).toContain('"published_at": publishedAt');
     expect(publishedFilter({types: ['article'], since: '2024-01-01T00:00:00.000Z'})).toContain(
-      'dateTime(coalesce(publishedAt, _createdAt)) >= dateTime($since)',
+      'coalesce(dateTime(publishedAt), dateTime(publishedAt + "T00:00:00Z"), dateTime(_createdAt)) >= dateTime($since)',
     );
     expect(countQuery({types: ['article']})).toMatch(/^count\(\*\[.*_id > \$last\]\)$/);
+  });
+
+  it('--since counts a date field (no time) as that day at midnight UTC', async () => {
+    const filter = publishedFilter({types: ['article'], since: '2025-03-01T00:00:00Z'});
+    const docs = [
+      {_id: 'on-the-day', _type: 'article', publishedAt: '2025-03-01', _createdAt: '2020-01-01T00:00:00Z'},
+      {_id: 'day-before', _type: 'article', publishedAt: '2025-02-28', _createdAt: '2026-01-01T00:00:00Z'},
+      {_id: 'date-time', _type: 'article', publishedAt: '2025-03-01T10:00:00Z', _createdAt: '2020-01-01T00:00:00Z'},
+      {_id: 'created-only', _type: 'article', _createdAt: '2025-03-02T00:00:00Z'},
+    ];
+    const tree = parse(`*[${filter}]._id`, {params: {types: ['article'], since: '2025-03-01T00:00:00Z'}});
+    const ids = await (
+      await evaluate(tree, {dataset: docs, params: {types: ['article'], since: '2025-03-01T00:00:00Z'}})
+    ).get();
+    expect(ids).toEqual(['on-the-day', 'date-time', 'created-only']);
     expect(() => pageQuery({types: ['article']}, 0)).toThrow(RangeError);
   });
 });

@@ -9,6 +9,37 @@ const plan = (change: Partial<PlanInput>): PlanInput => ({...PLAN, ...change});
 const withProperty = (spec: PropertySpec): PlanInput => plan({properties: [...PLAN.properties, spec]});
 const withEvents = (events: Record<string, string>): PlanInput => plan({events: {...PLAN.events, ...events}});
 
+describe('doctor: per-type sources', () => {
+  it('reports a source for a type the plan does not track (a typo would never apply)', () => {
+    const locale = {
+      name: 'locale_2',
+      groq: 'locale',
+      byType: {article: 'language', aticle: 'lang'},
+      kind: 'string',
+      maxLength: 35,
+    } as const;
+    expect(messages(checkPlan(withProperty(locale)))).toEqual([
+      'property "locale_2" has a source for "aticle", which is not in TRACKED_TYPES',
+    ]);
+  });
+
+  it('parses every per-type source and looks for what functions forbid', () => {
+    const broken = {
+      name: 'locale_2',
+      groq: 'locale',
+      byType: {article: 'language[', landingPage: '$lang'},
+      kind: 'string',
+      maxLength: 35,
+    } as const;
+    const found = messages(checkPlan(withProperty(broken)));
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^property "locale_2": GROQ "language\[" does not parse: /);
+    expect(found[1]).toBe(
+      'property "locale_2": GROQ "$lang" uses a parameter ($lang), which Sanity Functions do not allow',
+    );
+  });
+});
+
 describe('doctor: tracking plan', () => {
   it('passes the project plan, with the function rule checked as Sanity parses it', () => {
     expect(checkPlan()).toEqual([]);
