@@ -72,6 +72,8 @@ function whyNot(type: string, groq: string, kind: ValueKind, root: ValueKind | u
 function fixFor(schema: ExtractedSchema, type: string, spec: PropertySpec): string {
   const closest = closestSource(schema, type, spec);
   const dates = spec.kind === 'datetime' ? ' (a date field is sent as that day at midnight UTC)' : '';
+  if (closest && closest === spec.groq && spec.byType && Object.hasOwn(spec.byType, type))
+    return `read ${closest} there, the default: remove ${type} from the byType of ${show(spec.name)} in ${PLAN_FILE}`;
   if (closest)
     return `read ${closest} there${dates}: give ${show(spec.name)} byType: {${type}: '${closest}'} in ${PLAN_FILE}`;
   return `no field of ${type} fits by name and kind: add one to ${type} (studio/analytics-fields.ts), or read nothing there: give ${show(spec.name)} byType: {${type}: 'null'} in ${PLAN_FILE}`;

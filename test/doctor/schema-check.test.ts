@@ -72,12 +72,13 @@ describe('the schema check', () => {
     expect(out.at(-1)).toBe(
       'NOTE schema: the plan fits blog.json: 13 properties on article, landingPage, typed with groq-js',
     );
-    // A per-type source pointing at the wrong field is caught through the select() it generates.
-    const wrong = properties.map((p) => (p.name === 'locale' ? {...p, byType: {article: 'lang'}} : p));
+    // A per-type source pointing at the wrong field is caught through the select() it generates:
+    // landingPage has `locale` (the default), yet its own source `lang` is what it reads.
+    const wrong = properties.map((p) => (p.name === 'locale' ? {...p, byType: {landingPage: 'lang'}} : p));
     expect(
-      lines('blog', {trackedTypes: ['article'], properties: wrong}).filter((l) => l.startsWith('PROBLEM')),
+      lines('blog', {trackedTypes: ['landingPage'], properties: wrong}).filter((l) => l.startsWith('PROBLEM')),
     ).toEqual([
-      `PROBLEM schema: article: "locale": lang resolves to nothing: article has no field lang Fix: read language there: give "locale" byType: {article: 'language'} in shared/tracking-plan.ts`,
+      `PROBLEM schema: landingPage: "locale": lang resolves to nothing: landingPage has no field lang Fix: read locale there, the default: remove landingPage from the byType of "locale" in shared/tracking-plan.ts`,
     ]);
   });
 });
