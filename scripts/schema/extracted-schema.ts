@@ -95,9 +95,9 @@ function objectTextFields(schema: ExtractedSchema, node: TypeNode): string[] {
 /**
  * GROQ paths worth reading on a document type, for proposing a source:
  * text fields (`language`), text inside objects (`slug.current`, `campaign.code`),
- * text on referenced documents (`author->name`), lists of text (`tags`), and
- * through arrays of references both the list (`authors[]->fullName`) and the
- * first item (`authors[0]->fullName`). Their kinds come from {@link evaluateKinds}.
+ * text on referenced documents (`author->name`), lists of text (`tags`, and their
+ * first item `tags[0]`), and through arrays of references both the list
+ * (`authors[]->fullName`) and the first item (`authors[0]->fullName`). Their kinds come from {@link evaluateKinds}.
  */
 export function candidatePaths(schema: ExtractedSchema, typeName: string): string[] {
   const doc = entry(schema, typeName);
@@ -114,7 +114,7 @@ export function candidatePaths(schema: ExtractedSchema, typeName: string): strin
     }
     if (value.type === 'array') {
       const item = flatten(schema, value.of);
-      if (item.type === 'string' || item.type === 'number') paths.push(name);
+      if (item.type === 'string' || item.type === 'number') paths.push(name, `${name}[0]`);
       if (item.type === 'object') {
         const target = item.dereferencesTo;
         const fields = target ? textFields(schema, target) : objectTextFields(schema, item);

@@ -91,7 +91,7 @@ describe('adopting the plan on a blog model', () => {
   it('the pasted proposal is the plan of the copy, with per-type sources, and the schema check passes', () => {
     expect(plan.TRACKED_TYPES).toEqual(['article', 'landingPage']);
     const byName = Object.fromEntries(plan.PROPERTIES.map((p) => [p.name, p]));
-    expect(byName.locale).toMatchObject({groq: 'locale', byType: {article: 'language'}});
+    expect(byName.locale).toMatchObject({groq: 'language', byType: {landingPage: 'locale[0]'}});
     expect(byName.campaign).toMatchObject({groq: 'campaign', byType: {article: 'campaign.code'}});
     expect(byName.topics).toMatchObject({groq: 'tags', byType: {landingPage: 'topics'}});
     expect(byName.author).toMatchObject({groq: 'authors[0]->fullName', byType: {landingPage: 'null'}});
@@ -126,7 +126,7 @@ describe('adopting the plan on a blog model', () => {
     });
   }, 120_000);
 
-  it('a landing page reads the default sources (topics as strings, locale, a date-time)', async () => {
+  it('a landing page reads its own sources (topics as strings, the first of its locales, a date-time)', async () => {
     heap.reset();
     delivered(
       await runFunctionTest({before: NULL, after: BLOG('landing-page.json')}, {env: env(), ...SCOPE, cwd: dir}),

@@ -34,6 +34,7 @@ const BLOG_LINES = [
   `PROBLEM schema: article: "published_at": publishedAt resolves to nothing: article has no field publishedAt Fix: read publishDate there (a date field is sent as that day at midnight UTC): give "published_at" byType: {article: 'publishDate'} in shared/tracking-plan.ts`,
   `PROBLEM schema: landingPage: "author": author->name resolves to nothing: landingPage has no field author Fix: no field of landingPage fits by name and kind: add one to landingPage (studio/analytics-fields.ts), or read nothing there: give "author" byType: {landingPage: 'null'} in shared/tracking-plan.ts`,
   `PROBLEM schema: landingPage: "topics": landingPage.topics is a list of strings, not references, so topics[]->title dereferences nothing Fix: read topics there: give "topics" byType: {landingPage: 'topics'} in shared/tracking-plan.ts`,
+  `PROBLEM schema: landingPage: "locale": locale is a list of strings on landingPage, where a string is expected Fix: read locale[0] there: give "locale" byType: {landingPage: 'locale[0]'} in shared/tracking-plan.ts`,
   ...['release_id:releaseId', 'experiment_key:experimentKey', 'experiment_variant:experimentVariant'].map((pair) => {
     const [name, field] = pair.split(':');
     return `PROBLEM schema: landingPage: "${name}": ${field} resolves to nothing: landingPage has no field ${field} Fix: no field of landingPage fits by name and kind: add one to landingPage (studio/analytics-fields.ts), or read nothing there: give "${name}" byType: {landingPage: 'null'} in shared/tracking-plan.ts`;
@@ -58,7 +59,7 @@ describe('the schema check', () => {
     const byType: Record<string, Record<string, string>> = {
       author: {article: 'authors[0]->fullName', landingPage: 'null'},
       topics: {article: 'tags', landingPage: 'topics'},
-      locale: {article: 'language'},
+      locale: {article: 'language', landingPage: 'locale[0]'},
       campaign: {article: 'campaign.code'},
       release_id: {article: 'null', landingPage: 'null'},
       experiment_key: {article: 'null', landingPage: 'null'},
@@ -73,12 +74,12 @@ describe('the schema check', () => {
       'NOTE schema: the plan fits blog.json: 13 properties on article, landingPage, typed with groq-js',
     );
     // A per-type source pointing at the wrong field is caught through the select() it generates:
-    // landingPage has `locale` (the default), yet its own source `lang` is what it reads.
-    const wrong = properties.map((p) => (p.name === 'locale' ? {...p, byType: {landingPage: 'lang'}} : p));
+    // landingPage has `campaign` (the default), yet its own source `campaignCode` is what it reads.
+    const wrong = properties.map((p) => (p.name === 'campaign' ? {...p, byType: {landingPage: 'campaignCode'}} : p));
     expect(
       lines('blog', {trackedTypes: ['landingPage'], properties: wrong}).filter((l) => l.startsWith('PROBLEM')),
     ).toEqual([
-      `PROBLEM schema: landingPage: "locale": lang resolves to nothing: landingPage has no field lang Fix: read locale there, the default: remove landingPage from the byType of "locale" in shared/tracking-plan.ts`,
+      `PROBLEM schema: landingPage: "campaign": campaignCode resolves to nothing: landingPage has no field campaignCode Fix: read campaign there, the default: remove landingPage from the byType of "campaign" in shared/tracking-plan.ts`,
     ]);
   });
 });

@@ -29,7 +29,7 @@ export const PROPERTIES: readonly PropertySpec[] = [
   // author: no field fits by name and kind on landingPage, so it reads null there (add one: studio/analytics-fields.ts)
   {name: 'author', groq: 'authors[0]->fullName', byType: {landingPage: 'null'}, kind: 'string', maxLength: 1000},
   {name: 'topics', groq: 'tags', byType: {landingPage: 'topics'}, kind: 'list', maxLength: 1000},
-  {name: 'locale', groq: 'locale', byType: {article: 'language'}, kind: 'string', maxLength: 35},
+  {name: 'locale', groq: 'language', byType: {landingPage: 'locale[0]'}, kind: 'string', maxLength: 35},
   {name: 'campaign', groq: 'campaign', byType: {article: 'campaign.code'}, kind: 'string', maxLength: 1000},
   // release_id: no field fits by name and kind on article, landingPage, so it reads null there (add one: studio/analytics-fields.ts)
   {name: 'release_id', groq: 'null', kind: 'string', maxLength: 200},
