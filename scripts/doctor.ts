@@ -13,7 +13,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import {loadBlueprint, runDoctor} from './doctor/run.ts';
-import {loadSchemaFile, SchemaFileError} from './schema/extracted-schema.ts';
+import {readSchemaFlag} from './schema/extracted-schema.ts';
 
 const USAGE = 'usage: npm run doctor [-- --blueprint <file>] [--schema <file from sanity schema extract>]';
 const DEFAULT_BLUEPRINT = fileURLToPath(new URL('../sanity.blueprint.ts', import.meta.url));
@@ -40,22 +40,10 @@ async function main(argv: string[]): Promise<number> {
   const report = runDoctor({
     env: process.env,
     blueprint: await loadBlueprint(file),
-    ...(values.schema === undefined ? {} : {schema: readSchema(values.schema)}),
+    ...(values.schema === undefined ? {} : {schema: readSchemaFlag(values.schema)}),
   });
   for (const line of report.lines) console.log(line);
   return report.problems === 0 ? 0 : 1;
-}
-
-function readSchema(
-  file: string,
-): {file: string; value: ReturnType<typeof loadSchemaFile>} | {file: string; error: string} {
-  const shown = path.relative(process.cwd(), path.resolve(file)) || file;
-  try {
-    return {file: shown, value: loadSchemaFile(path.resolve(file))};
-  } catch (error) {
-    if (error instanceof SchemaFileError) return {file: shown, error: error.message.replace(path.resolve(file), shown)};
-    throw error;
-  }
 }
 
 process.exitCode = await main(process.argv.slice(2));

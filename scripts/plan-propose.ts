@@ -5,10 +5,9 @@
  * tracked types the schema has (all its document types when it has none of
  * them). Exit 0 with the plan on stdout; 2 on bad arguments or an unreadable file.
  */
-import path from 'node:path';
 import {parseArgs} from 'node:util';
 import {PROPERTIES, TRACKED_TYPES} from '../shared/tracking-plan.ts';
-import {EXTRACT_HINT, loadSchemaFile, SchemaFileError} from './schema/extracted-schema.ts';
+import {EXTRACT_HINT, readSchemaFlag} from './schema/extracted-schema.ts';
 import {contentTypes, formatProposal, propose} from './schema/propose.ts';
 
 const USAGE = 'usage: npm run plan:propose -- --schema <file from sanity schema extract> [--types a,b]';
@@ -34,14 +33,9 @@ function main(argv: string[]): number {
     return 0;
   }
   if (!values.schema) return fail(`--schema is required (${EXTRACT_HINT})`);
-  const shown = path.relative(process.cwd(), path.resolve(values.schema)) || values.schema;
-  let schema: ReturnType<typeof loadSchemaFile>;
-  try {
-    schema = loadSchemaFile(path.resolve(values.schema));
-  } catch (error) {
-    if (!(error instanceof SchemaFileError)) throw error;
-    return fail(`${error.message.replace(path.resolve(values.schema), shown)}; ${EXTRACT_HINT}`);
-  }
+  const read = readSchemaFlag(values.schema);
+  if ('error' in read) return fail(`${read.error}; ${EXTRACT_HINT}`);
+  const {file: shown, value: schema} = read;
   const available = contentTypes(schema);
   const tracked: readonly string[] = TRACKED_TYPES;
   let types = values.types

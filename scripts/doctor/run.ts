@@ -4,12 +4,12 @@
  */
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
-import {EXTRACT_HINT, type ExtractedSchema} from '../schema/extracted-schema.ts';
+import type {readSchemaFlag} from '../schema/extracted-schema.ts';
 import {checkBlueprint} from './blueprint-check.ts';
 import {checkConfig, configPresent} from './config-check.ts';
 import {countProblems, type Finding, formatFinding, problem} from './finding.ts';
 import {checkPlan, PLAN, type PlanInput} from './plan-check.ts';
-import {checkSchema} from './schema-check.ts';
+import {checkSchemaFile} from './schema-check.ts';
 
 export type LoadedBlueprint = {ok: true; file: string; value: unknown} | {ok: false; file: string; error: string};
 
@@ -30,7 +30,7 @@ export interface DoctorInput {
   blueprint: LoadedBlueprint;
   plan?: PlanInput;
   /** `--schema <file>`: the extracted schema to check the plan against, or why it could not be read. */
-  schema?: {file: string; value: ExtractedSchema} | {file: string; error: string};
+  schema?: ReturnType<typeof readSchemaFlag>;
 }
 
 export interface DoctorReport {
@@ -62,9 +62,7 @@ export function runDoctor(input: DoctorInput): DoctorReport {
   }
   const plan = input.plan ?? PLAN;
   findings.push(...checkPlan(plan));
-  if (input.schema && 'error' in input.schema)
-    findings.push(problem('schema', input.schema.error, `make it with the Studio's CLI: ${EXTRACT_HINT}`));
-  else if (input.schema) findings.push(...checkSchema(input.schema.value, input.schema.file, plan));
+  if (input.schema) findings.push(...checkSchemaFile(input.schema, plan));
 
   const secrets = [input.env.HEAP_APP_ID?.trim(), input.env.SANITY_AUTH_TOKEN];
   const problems = countProblems(findings);

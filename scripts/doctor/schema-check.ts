@@ -12,15 +12,23 @@
  * A `date` field cannot be told from a date-time in the extracted schema (both
  * are strings); the normaliser sends a date as that day's midnight UTC, so
  * either fits `published_at`.
+ *
+ * The function's filter selects by `coalesce(_type, before()._type)`, which
+ * typeEvaluate cannot type (no `before()` outside delta mode): each tracked
+ * type is typed as `*[_type == "<type>"][0]{...}`, which is what that filter
+ * selects, and the projection's fields are the same on create, update and
+ * delete (on a delete they are read from `before()`).
  */
 import {propertyGroq, sourceFor} from '../../shared/groq.ts';
 import type {PropertySpec} from '../../shared/tracking-plan.ts';
 import {
   describeKind,
   documentTypes,
+  EXTRACT_HINT,
   type ExtractedSchema,
   evaluateKinds,
   fits,
+  type readSchemaFlag,
   type ValueKind,
 } from '../schema/extracted-schema.ts';
 import {closestSource} from '../schema/field-match.ts';
@@ -140,4 +148,10 @@ export function checkSchema(schema: ExtractedSchema, file: string, plan: SchemaP
     );
   }
   return findings;
+}
+
+/** `--schema <file>`: the check, or one problem saying why the file cannot be used and how to make it. */
+export function checkSchemaFile(read: ReturnType<typeof readSchemaFlag>, plan: SchemaPlan): Finding[] {
+  if ('error' in read) return [problem('schema', read.error, `make it with the Studio's CLI: ${EXTRACT_HINT}`)];
+  return checkSchema(read.value, read.file, plan);
 }

@@ -45,6 +45,16 @@ export function loadSchemaFile(file: string): ExtractedSchema {
   return value as ExtractedSchema;
 }
 
+/** {@link loadSchemaFile} for a CLI flag: the file as given (messages name it so), or why it cannot be used. */
+export function readSchemaFlag(file: string): {file: string; value: ExtractedSchema} | {file: string; error: string} {
+  try {
+    return {file, value: loadSchemaFile(file)};
+  } catch (error) {
+    if (error instanceof SchemaFileError) return {file, error: error.message};
+    throw error;
+  }
+}
+
 export function documentTypes(schema: ExtractedSchema): string[] {
   return schema.filter((e) => e.type === 'document').map((e) => e.name);
 }
