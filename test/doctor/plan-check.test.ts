@@ -9,29 +9,19 @@ const plan = (change: Partial<PlanInput>): PlanInput => ({...PLAN, ...change});
 const withProperty = (spec: PropertySpec): PlanInput => plan({properties: [...PLAN.properties, spec]});
 const withEvents = (events: Record<string, string>): PlanInput => plan({events: {...PLAN.events, ...events}});
 
+/** A second locale property reading `byType` per type. */
+const localeBy = (byType: Record<string, string>): PlanInput =>
+  withProperty({name: 'locale_2', groq: 'locale', byType, kind: 'string', maxLength: 35});
+
 describe('doctor: per-type sources', () => {
   it('reports a source for a type the plan does not track (a typo would never apply)', () => {
-    const locale = {
-      name: 'locale_2',
-      groq: 'locale',
-      byType: {article: 'language', aticle: 'lang'},
-      kind: 'string',
-      maxLength: 35,
-    } as const;
-    expect(messages(checkPlan(withProperty(locale)))).toEqual([
+    expect(messages(checkPlan(localeBy({article: 'language', aticle: 'lang'})))).toEqual([
       'property "locale_2" has a source for "aticle", which is not in TRACKED_TYPES',
     ]);
   });
 
   it('parses every per-type source and looks for what functions forbid', () => {
-    const broken = {
-      name: 'locale_2',
-      groq: 'locale',
-      byType: {article: 'language[', landingPage: '$lang'},
-      kind: 'string',
-      maxLength: 35,
-    } as const;
-    const found = messages(checkPlan(withProperty(broken)));
+    const found = messages(checkPlan(localeBy({article: 'language[', landingPage: '$lang'})));
     expect(found).toHaveLength(2);
     expect(found[0]).toMatch(/^property "locale_2": GROQ "language\[" does not parse: /);
     expect(found[1]).toBe(
