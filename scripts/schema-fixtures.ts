@@ -28,7 +28,16 @@ export function extractAll(): {file: string; json: string}[] {
 }
 
 if (import.meta.main) {
-  const {values} = parseArgs({options: {check: {type: 'boolean'}}});
+  const {values} = parseArgs({options: {check: {type: 'boolean'}, help: {type: 'boolean', short: 'h'}}});
+  if (values.help) {
+    console.log(`usage: npm run fixtures:schemas [-- --check]
+
+Extracts each content model in fixtures/schemas/models.ts with Sanity's extractor
+(@sanity/schema's extractSchema, which the Studio CLI's schema extract runs) into
+fixtures/schemas/<model>.json.
+--check  write nothing; exit 1 if a committed file differs from what the extractor gives`);
+    process.exit(0);
+  }
   let stale = 0;
   for (const {file, json} of extractAll()) {
     if (!values.check) {

@@ -40,11 +40,12 @@ export interface DoctorReport {
   lines: string[];
 }
 
-/** What the summary says was checked: the configuration only when some HEAP_* variable was set. */
-function checkedAreas(env: Record<string, string | undefined>): string {
+/** What the summary says was checked: the configuration only when some HEAP_* variable was set; the schema with --schema. */
+function checkedAreas(env: Record<string, string | undefined>, schemaFile?: string): string {
+  const plan = schemaFile === undefined ? 'tracking plan' : `tracking plan, schema ${schemaFile}`;
   return configPresent(env)
-    ? 'checked: configuration, blueprint, tracking plan'
-    : 'checked: blueprint, tracking plan; configuration not checked: no HEAP_* variables set';
+    ? `checked: configuration, blueprint, ${plan}`
+    : `checked: blueprint, ${plan}; configuration not checked: no HEAP_* variables set`;
 }
 
 export function runDoctor(input: DoctorInput): DoctorReport {
@@ -66,6 +67,6 @@ export function runDoctor(input: DoctorInput): DoctorReport {
 
   const secrets = [input.env.HEAP_APP_ID?.trim(), input.env.SANITY_AUTH_TOKEN];
   const problems = countProblems(findings);
-  const summary = `doctor: ${problems === 0 ? 'no problems' : `${problems} problem${problems === 1 ? '' : 's'}`} (${checkedAreas(input.env)})`;
+  const summary = `doctor: ${problems === 0 ? 'no problems' : `${problems} problem${problems === 1 ? '' : 's'}`} (${checkedAreas(input.env, input.schema?.file)})`;
   return {findings, problems, lines: [...findings.map((f) => formatFinding(f, secrets)), summary]};
 }

@@ -115,5 +115,15 @@ describe('the checks themselves', () => {
     expect(verdict('npx node scripts/doctor.ts')).toEqual([]);
     expect(checkCommand('npx sanity-run blueprints deploy', pkg, help)).toEqual({problems: [], needsAccount: true});
     expect(checkCommand('npx sanity-run functions dev --port 8080', pkg, help)).toEqual({problems: []});
+    // Run in the reader's Studio folder with the Studio's own CLI (docs/adopt.md).
+    expect(checkCommand('npx sanity schema extract --path schema.json', pkg, help)).toEqual({problems: []});
+    expect(checkCommand('npx sanity documents get <id> > my-document.json', pkg, help)).toEqual({
+      problems: [],
+      needsAccount: true,
+    });
+    expect(verdict('npx sanity schema extract --out schema.json')).toEqual([
+      '--out is not a flag of `sanity schema extract`',
+    ]);
+    expect(verdict('npx sanity deploy')).toEqual([expect.stringMatching(/not a Studio command the docs use/)]);
   });
 });

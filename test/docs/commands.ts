@@ -19,6 +19,9 @@
  *   `npx node FILE.ts`).
  * - `sanity`: refused (@sanity/cli is not installed here; `npx sanity-run` is); any other
  *   bin of node_modules/.bin typed bare (`sanity-run ...`, `vitest ...`): refused, use npx.
+ * - `npx sanity ...`: run in the reader's own Studio folder with the Studio's CLI (the
+ *   adoption guide's schema extract and document export): only the Studio commands in
+ *   STUDIO_COMMANDS, with their flags.
  * - anything: each path it names under a top-level entry of the repository exists.
  * Nothing is executed except `--help`. Commands that need a Sanity account (every
  * `npx sanity-run` command except `functions test` and `functions dev`) are recognised
@@ -206,6 +209,19 @@ function pathProblems(words: string[]): string[] {
   return problems;
 }
 
+/**
+ * `npx sanity <command>` as the adoption guide prints it: run in the reader's Studio
+ * folder, where `sanity` is the Studio's own dependency. The flags each command takes
+ * (sanity's CLI reference), and whether it needs a Sanity login.
+ */
+const STUDIO_COMMANDS: Readonly<Record<string, {flags: readonly string[]; needsAccount: boolean}>> = {
+  'schema extract': {
+    flags: ['--path', '--workspace', '--enforce-required-fields', '--format'],
+    needsAccount: false,
+  },
+  'documents get': {flags: ['--pretty', '--dataset'], needsAccount: true},
+};
+
 export interface Verdict {
   problems: string[];
   /** Set for commands that need a Sanity account (checked statically, never run). */
@@ -263,6 +279,24 @@ export function checkCommand(text: string, pkg: PackageJson, help: Map<string, s
               problems.push(`${flag} is not in \`npm run ${script} -- --help\``);
         }
       }
+      continue;
+    }
+    if (first === 'npx' && args[0] === 'sanity') {
+      const rest = args.slice(1);
+      const id = rest
+        .filter((w) => !w.startsWith('-'))
+        .slice(0, 2)
+        .join(' ');
+      const studio = STUDIO_COMMANDS[id];
+      if (!studio) {
+        problems.push(
+          `\`npx sanity ${id}\` is not a Studio command the docs use (${Object.keys(STUDIO_COMMANDS).join(', ')}); in this repository use npx sanity-run`,
+        );
+        continue;
+      }
+      for (const flag of rest.filter((w) => w.startsWith('-')).map(flagName))
+        if (!studio.flags.includes(flag)) problems.push(`${flag} is not a flag of \`sanity ${id}\``);
+      if (studio.needsAccount) needsAccount = true;
       continue;
     }
     const bin =

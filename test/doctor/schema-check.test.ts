@@ -86,8 +86,11 @@ describe('the schema check', () => {
 
 describe('npm run doctor -- --schema <file>', () => {
   it('exits 0 when the plan fits', async () => {
-    const run = await doctor(['--schema', 'fixtures/schemas/fits.json']);
+    const run = await doctor(['--schema', 'fixtures/schemas/fits.json'], {HEAP_APP_ID: '1234567890'});
     expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(
+      'doctor: no problems (checked: configuration, blueprint, tracking plan, schema fixtures/schemas/fits.json)',
+    );
     expect(run.stdout).toContain(`${FIT('fixtures/schemas/fits')}\n`);
     expect(run.stdout).not.toContain('PROBLEM');
   });
@@ -97,7 +100,9 @@ describe('npm run doctor -- --schema <file>', () => {
     expect(run.code).toBe(1);
     const schemaLines = run.stdout.split('\n').filter((l) => l.includes(' schema: '));
     expect(schemaLines).toEqual(BLOG_LINES.map((l) => l.replace('blog.json', 'fixtures/schemas/blog.json')));
-    expect(run.stdout.trim().split('\n').at(-1)).toBe(`doctor: ${BLOG_LINES.length} problems`);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(
+      `doctor: ${BLOG_LINES.length} problems (checked: blueprint, tracking plan, schema fixtures/schemas/blog.json; configuration not checked: no HEAP_* variables set)`,
+    );
   });
 
   it('says how to make the file when it is missing or not an extracted schema', async () => {
