@@ -8,7 +8,8 @@
  */
 import {evaluate, parse} from 'groq-js';
 import {afterEach, describe, expect, it, vi} from 'vitest';
-import {CONTENT_VIEW_PROJECTION, contentProperties, fitContext} from '../../shared/browser.ts';
+import {contentProperties, fitContext} from '../../shared/browser.ts';
+import {CONTENT_VIEW_PROJECTION} from '../../shared/groq.ts';
 import {
   CONTEXT_PROPERTIES,
   clearContentContext,

@@ -7,7 +7,7 @@
  * stand-in (`npm run example:next` starts one with the example dataset).
  */
 import {createClient, type SanityClient} from '@sanity/client';
-import {CONTENT_VIEW_PROJECTION} from '../../../shared/browser.ts';
+import {CONTENT_VIEW_PROJECTION} from '../../../shared/groq.ts';
 
 export const SANITY_API_VERSION = '2025-02-19';
 
