@@ -120,7 +120,7 @@ describe('adopting the plan on a blog model', () => {
       topics: 'analytics||editorial',
       locale: 'fr',
       campaign: 'SPRING-25',
-      published_at: '2025-03-01T00:00:00Z',
+      published_at: '2025-03-01T00:00:00.000Z',
       revision: 'rev-post-1',
       dataset: 'production',
     });
@@ -139,7 +139,7 @@ describe('adopting the plan on a blog model', () => {
       topics: 'newsletter||growth',
       locale: 'de-DE',
       campaign: 'newsletter-q2',
-      published_at: '2025-04-02T10:05:00Z',
+      published_at: '2025-04-02T10:05:00.000Z',
       revision: 'rev-landing-1',
       dataset: 'production',
     });
@@ -155,7 +155,7 @@ describe('adopting the plan on a blog model', () => {
       locale: 'fr',
       campaign: 'SPRING-25',
       topics: 'analytics||editorial',
-      published_at: '2025-03-01T00:00:00Z',
+      published_at: '2025-03-01T00:00:00.000Z',
     });
   }, 120_000);
 
